@@ -1,0 +1,163 @@
+package negotiate
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+)
+
+// Result is what negotiation decided for one request.
+type Result struct {
+	// RequestExt lists the extensions the request body uses (from
+	// Content-Type); all of them are supported.
+	RequestExt []string
+	// RequestProfile lists the profiles from the request Content-Type.
+	RequestProfile []string
+	// AcceptExt lists the extensions the chosen Accept instance asks for
+	// (all supported); it is nil if there are none or a wildcard was used.
+	AcceptExt []string
+	// AcceptProfile lists the profiles the chosen Accept instance asks for.
+	// It may include unknown profiles, which the server ignores.
+	AcceptProfile []string
+}
+
+// Negotiator configures content negotiation. The zero value supports no
+// extensions and writes errors with its own minimal JSON:API error document.
+type Negotiator struct {
+	// Extensions lists the supported extension URIs.
+	Extensions []string
+	// ErrorHandler replies to a failed negotiation. err is usually an
+	// [*Error]. If nil, a JSON:API error document such as
+	// {"errors":[{"status":"415","title":"Unsupported Media Type","detail":...,"source":{"header":"Content-Type"}}]}
+	// is written with Content-Type application/vnd.api+json.
+	ErrorHandler func(w http.ResponseWriter, r *http.Request, err error)
+}
+
+// Check decides content negotiation for r without writing anything. The
+// Content-Type is checked first, so a 415 wins over a 406. OPTIONS requests
+// (including CORS preflights) are not checked against Accept. A failure is
+// returned as an [*Error].
+func (n *Negotiator) Check(r *http.Request) (Result, error) {
+	var res Result
+	var err error
+	res.RequestExt, res.RequestProfile, err = ContentType(
+		strings.Join(r.Header.Values("Content-Type"), ", "), hasBody(r), n.Extensions)
+	if err != nil {
+		return Result{}, err
+	}
+	if r.Method == http.MethodOptions {
+		return res, nil
+	}
+	res.AcceptExt, res.AcceptProfile, err = Accept(
+		strings.Join(r.Header.Values("Accept"), ", "), n.Extensions)
+	if err != nil {
+		return Result{}, err
+	}
+	return res, nil
+}
+
+// hasBody reports whether r has a body: a positive or unknown
+// Content-Length, or a Transfer-Encoding.
+func hasBody(r *http.Request) bool {
+	return r.ContentLength > 0 || r.ContentLength == -1 ||
+		len(r.TransferEncoding) > 0 || r.Header.Get("Transfer-Encoding") != ""
+}
+
+// Handler returns a handler that adds "Vary: Accept" to every response, calls
+// [Negotiator.Check], and on failure calls ErrorHandler (or writes the default
+// JSON:API error document) without calling next. On success it stores the
+// [Result] in the request context, where [FromContext] finds it, and calls
+// next.
+func (n *Negotiator) Handler(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		addVary(w.Header(), "Accept")
+		res, err := n.Check(r)
+		if err != nil {
+			if n.ErrorHandler != nil {
+				n.ErrorHandler(w, r, err)
+			} else {
+				writeError(w, err)
+			}
+			return
+		}
+		next.ServeHTTP(w, r.WithContext(NewContext(r.Context(), res)))
+	})
+}
+
+// Handler returns (&Negotiator{}).Handler(next): negotiation without
+// extensions and with the default error document.
+func Handler(next http.Handler) http.Handler {
+	return (&Negotiator{}).Handler(next)
+}
+
+// addVary adds name to the Vary header unless it is already listed.
+func addVary(h http.Header, name string) {
+	for _, v := range h.Values("Vary") {
+		for f := range strings.SplitSeq(v, ",") {
+			f = strings.TrimSpace(f)
+			if f == "*" || strings.EqualFold(f, name) {
+				return
+			}
+		}
+	}
+	h.Add("Vary", name)
+}
+
+type errorDocument struct {
+	Errors []errorObject `json:"errors"`
+}
+
+type errorObject struct {
+	Status string       `json:"status"`
+	Title  string       `json:"title"`
+	Detail string       `json:"detail,omitempty"`
+	Source *errorSource `json:"source,omitempty"`
+}
+
+type errorSource struct {
+	Header string `json:"header"`
+}
+
+// writeError writes the default JSON:API error document for err.
+func writeError(w http.ResponseWriter, err error) {
+	var e *Error
+	if !errors.As(err, &e) {
+		e = &Error{Status: http.StatusInternalServerError, Detail: "Content negotiation failed."}
+	}
+	obj := errorObject{
+		Status: strconv.Itoa(e.Status),
+		Title:  http.StatusText(e.Status),
+		Detail: e.Detail,
+	}
+	if e.Header != "" {
+		obj.Source = &errorSource{Header: e.Header}
+	}
+	body, mErr := json.Marshal(errorDocument{Errors: []errorObject{obj}})
+	if mErr != nil { // cannot happen with these types
+		http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", MediaType)
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Del("Content-Length")
+	w.WriteHeader(e.Status)
+	_, _ = w.Write(append(body, '\n'))
+}
+
+type contextKey struct{}
+
+// NewContext returns a copy of ctx that carries res.
+func NewContext(ctx context.Context, res Result) context.Context {
+	return context.WithValue(ctx, contextKey{}, res)
+}
+
+// FromContext returns the Result stored in ctx by [NewContext] or
+// [Negotiator.Handler], and whether there was one.
+func FromContext(ctx context.Context) (Result, bool) {
+	res, ok := ctx.Value(contextKey{}).(Result)
+	return res, ok
+}
