@@ -1,0 +1,70 @@
+package restless
+
+import (
+	"strings"
+
+	sq "github.com/Masterminds/squirrel"
+)
+
+// A Dialect is everything restless needs to know about one SQL database
+// product. Packages sqlite and postgres provide the two supported ones;
+// nothing outside a Dialect assumes either.
+type Dialect interface {
+	// Name returns the product name, such as "sqlite".
+	Name() string
+	// Placeholder returns the bind-parameter format. It is applied only to
+	// the outermost statement; nested builders use squirrel.Question.
+	Placeholder() sq.PlaceholderFormat
+	// Function returns the SQL expression for f, such as
+	// "datetime('now','localtime')" for LocalTimestamp on SQLite.
+	Function(f SQLFunction) string
+	// BindValue converts a decoded value of type t (see [Values]) into the
+	// value bound for the database.
+	BindValue(t ValueType, v any) any
+	// Classify says what kind of failure err is, so the handlers can map
+	// it to a status without showing SQL to the client.
+	Classify(err error) DBError
+}
+
+// DBErrorKind classifies a database failure.
+type DBErrorKind int
+
+// The database failure kinds.
+const (
+	// DBOther is any failure not listed below: a 500.
+	DBOther DBErrorKind = iota
+	// DBUnique is a unique or primary-key violation: 409.
+	DBUnique
+	// DBNotNull is a NOT NULL violation: 400.
+	DBNotNull
+	// DBCheck is a CHECK violation or a value the column cannot hold: 400.
+	DBCheck
+	// DBForeignKey is a foreign-key violation: 409.
+	DBForeignKey
+	// DBBusy is a lock or serialization failure worth retrying: 503.
+	DBBusy
+)
+
+// DBError is a classified database failure.
+type DBError struct {
+	// Kind classifies the failure.
+	Kind DBErrorKind
+	// Column is the column at fault, when the database names one.
+	Column string
+}
+
+// plainDialect is used when an API has no Dialect: standard SQL with
+// question-mark placeholders and no error classification.
+type plainDialect struct{}
+
+func (plainDialect) Name() string                      { return "sql" }
+func (plainDialect) Placeholder() sq.PlaceholderFormat { return sq.Question }
+func (plainDialect) Function(f SQLFunction) string     { return string(f) }
+func (plainDialect) BindValue(t ValueType, v any) any  { return v }
+func (plainDialect) Classify(err error) DBError        { return DBError{} }
+
+// QuoteIdent quotes a SQL identifier with double quotes, doubling any
+// quote inside it, the standard form SQLite and PostgreSQL share.
+func QuoteIdent(s string) string {
+	return `"` + strings.ReplaceAll(s, `"`, `""`) + `"`
+}

@@ -1,0 +1,36 @@
+// Package restless serves JSON:API 1.1 collection and item endpoints for
+// SQL-backed resources using only net/http.
+//
+// A [Resource] names a JSON:API type, describes it with a [Schema] and
+// builds the [github.com/Masterminds/squirrel] query that reads it; the
+// optional [Creator], [Updater] and [Deleter] interfaces add writes.
+// Package resource holds ready Resources, above all resource.Table, one SQL
+// table declared in a few lines. [API.Collection] and [API.Item] turn a
+// Resource into an [net/http.Handler] for a ServeMux pattern:
+//
+//	mux.Handle("/api/person", api.Collection(people))
+//	mux.Handle("/api/person/{id}", api.Item(people))
+//
+// [API.Handler] mounts every endpoint of several resources at once, behind
+// content negotiation, with JSON:API replies for unknown paths (404) and
+// methods (405).
+//
+// # Databases
+//
+// The [Dialect] seam holds all that differs between databases; packages
+// sqlite and postgres implement it. Every write runs in one transaction
+// together with the write hooks ([BeforeWriter], [AfterWriter]).
+//
+// # Errors
+//
+// Handlers reply with JSON:API error documents. A Resource or hook controls
+// the reply by returning an [*Error]; database failures become 4xx or 503
+// replies without SQL text; any other error is a 500 whose cause is logged
+// with log/slog, not sent.
+//
+// # Middleware
+//
+// Package negotiate implements content negotiation ([Negotiate] wires it to
+// [WriteError]); package middleware provides request ids, logging, panic
+// recovery and body limits as func(http.Handler) http.Handler.
+package restless

@@ -1,0 +1,243 @@
+package restless
+
+import (
+	"encoding/json"
+	"net/http"
+	"strconv"
+)
+
+// A Document is a JSON:API top-level document with primary data.
+type Document struct {
+	// Data is the primary data: *Object, []*Object, or nil for null.
+	Data any
+	// Included holds the included resources of a compound document.
+	Included []*Object
+	// Links are the top-level links.
+	Links *Links
+	// Meta is the top-level meta.
+	Meta map[string]any
+}
+
+// An Object is a JSON:API resource object.
+type Object struct {
+	// Type is the resource type.
+	Type string
+	// ID is the resource id; empty only in requests for new resources.
+	ID string
+	// LID is the local id of a resource that has no id yet.
+	LID string
+	// Attributes is the encoded attributes object, or nil for none.
+	Attributes json.RawMessage
+	// Relationships maps names to relationship objects.
+	Relationships map[string]*RelationshipObject
+	// Links are the resource's links.
+	Links *Links
+	// Meta is the resource's meta.
+	Meta map[string]any
+}
+
+// A RelationshipObject is a JSON:API relationship object.
+type RelationshipObject struct {
+	// Data is the encoded resource linkage: null, an identifier or an
+	// array of them. Nil means the member is absent.
+	Data json.RawMessage
+	// Links are the relationship's self and related links.
+	Links *Links
+	// Meta is the relationship's meta.
+	Meta map[string]any
+}
+
+// Links holds the links restless emits. Empty members are omitted.
+type Links struct {
+	Self        string `json:"self,omitempty"`
+	Related     string `json:"related,omitempty"`
+	DescribedBy string `json:"describedby,omitempty"`
+	First       string `json:"first,omitempty"`
+	Last        string `json:"last,omitempty"`
+	Prev        string `json:"prev,omitempty"`
+	Next        string `json:"next,omitempty"`
+}
+
+type jsonapiObject struct {
+	Version string   `json:"version"`
+	Ext     []string `json:"ext,omitempty"`
+	Profile []string `json:"profile,omitempty"`
+}
+
+var version11 = jsonapiObject{Version: "1.1"}
+
+// MarshalJSON encodes the document.
+func (d *Document) MarshalJSON() ([]byte, error) { return d.AppendJSON(nil) }
+
+// AppendJSON appends the encoded document to b.
+func (d *Document) AppendJSON(b []byte) ([]byte, error) {
+	b = append(b, `{"data":`...)
+	var err error
+	switch data := d.Data.(type) {
+	case nil:
+		b = append(b, "null"...)
+	case *Object:
+		if data == nil {
+			b = append(b, "null"...)
+		} else if b, err = data.AppendJSON(b); err != nil {
+			return nil, err
+		}
+	case []*Object:
+		b = append(b, '[')
+		for i, o := range data {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			if b, err = o.AppendJSON(b); err != nil {
+				return nil, err
+			}
+		}
+		b = append(b, ']')
+	default:
+		raw, err := json.Marshal(data)
+		if err != nil {
+			return nil, err
+		}
+		b = append(b, raw...)
+	}
+	if d.Included != nil {
+		b = append(b, `,"included":[`...)
+		for i, o := range d.Included {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			if b, err = o.AppendJSON(b); err != nil {
+				return nil, err
+			}
+		}
+		b = append(b, ']')
+	}
+	if d.Links != nil {
+		b = append(b, `,"links":`...)
+		b = d.Links.appendJSON(b)
+	}
+	if len(d.Meta) > 0 {
+		raw, err := json.Marshal(d.Meta)
+		if err != nil {
+			return nil, err
+		}
+		b = append(b, `,"meta":`...)
+		b = append(b, raw...)
+	}
+	b = append(b, `,"jsonapi":{"version":"1.1"}}`...)
+	return b, nil
+}
+
+// MarshalJSON encodes the resource object.
+func (o *Object) MarshalJSON() ([]byte, error) { return o.AppendJSON(nil) }
+
+// AppendJSON appends the encoded resource object to b.
+func (o *Object) AppendJSON(b []byte) ([]byte, error) {
+	b = append(b, `{"type":`...)
+	b = appendString(b, o.Type)
+	if o.ID != "" {
+		b = append(b, `,"id":`...)
+		b = appendString(b, o.ID)
+	}
+	if o.LID != "" {
+		b = append(b, `,"lid":`...)
+		b = appendString(b, o.LID)
+	}
+	if o.Attributes != nil {
+		b = append(b, `,"attributes":`...)
+		b = append(b, o.Attributes...)
+	}
+	if len(o.Relationships) > 0 {
+		raw, err := json.Marshal(o.Relationships)
+		if err != nil {
+			return nil, err
+		}
+		b = append(b, `,"relationships":`...)
+		b = append(b, raw...)
+	}
+	if o.Links != nil {
+		b = append(b, `,"links":`...)
+		b = o.Links.appendJSON(b)
+	}
+	if len(o.Meta) > 0 {
+		raw, err := json.Marshal(o.Meta)
+		if err != nil {
+			return nil, err
+		}
+		b = append(b, `,"meta":`...)
+		b = append(b, raw...)
+	}
+	return append(b, '}'), nil
+}
+
+// MarshalJSON encodes the relationship object.
+func (r *RelationshipObject) MarshalJSON() ([]byte, error) {
+	b := []byte{'{'}
+	sep := func() {
+		if len(b) > 1 {
+			b = append(b, ',')
+		}
+	}
+	if r.Data != nil {
+		b = append(b, `"data":`...)
+		b = append(b, r.Data...)
+	}
+	if r.Links != nil {
+		sep()
+		b = append(b, `"links":`...)
+		b = r.Links.appendJSON(b)
+	}
+	if len(r.Meta) > 0 {
+		raw, err := json.Marshal(r.Meta)
+		if err != nil {
+			return nil, err
+		}
+		sep()
+		b = append(b, `"meta":`...)
+		b = append(b, raw...)
+	}
+	return append(b, '}'), nil
+}
+
+func (l *Links) appendJSON(b []byte) []byte {
+	b = append(b, '{')
+	n := len(b)
+	add := func(name, v string) {
+		if v == "" {
+			return
+		}
+		if len(b) > n {
+			b = append(b, ',')
+		}
+		b = append(b, '"')
+		b = append(b, name...)
+		b = append(b, `":`...)
+		b = appendString(b, v)
+	}
+	add("self", l.Self)
+	add("related", l.Related)
+	add("describedby", l.DescribedBy)
+	add("first", l.First)
+	add("last", l.Last)
+	add("prev", l.Prev)
+	add("next", l.Next)
+	return append(b, '}')
+}
+
+// WriteDocument replies to r with status and the document d.
+func WriteDocument(w http.ResponseWriter, r *http.Request, status int, d *Document) {
+	buf := getBuffer()
+	defer putBuffer(buf)
+	b, err := d.AppendJSON((*buf)[:0])
+	if err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	b = append(b, '\n')
+	*buf = b
+	h := w.Header()
+	h.Set("Content-Type", contentType(r))
+	h.Set("Content-Length", strconv.Itoa(len(b)))
+	w.WriteHeader(status)
+	w.Write(b)
+}

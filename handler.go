@@ -1,0 +1,107 @@
+package restless
+
+import (
+	"database/sql"
+	"log/slog"
+	"net/http"
+
+	"github.com/gorestless/restless/negotiate"
+	"github.com/gorestless/restless/query"
+)
+
+// DefaultMaxBodyBytes is the request-body limit of an API whose
+// MaxBodyBytes is zero.
+const DefaultMaxBodyBytes = 1 << 20
+
+// An API serves JSON:API endpoints for Resources from one database. Its
+// fields are read by the handlers it returns; set them before the first
+// call of Collection, Item or Handler and do not change them afterwards.
+// The handlers keep no state between requests, so any number of processes
+// can serve one database.
+type API struct {
+	// DB runs reads. It is required.
+	DB *sql.DB
+	// WriteDB runs writes; nil means DB. With SQLite, give it a single
+	// connection opened with _txlock=immediate (see package sqlite).
+	WriteDB *sql.DB
+	// Dialect describes the database. Nil means standard SQL with
+	// question-mark placeholders and no error classification; use
+	// sqlite.Dialect or postgres.Dialect.
+	Dialect Dialect
+	// Prefix is the URL path under which the collections live, such as
+	// "/api". Links and Handler's routes use it.
+	Prefix string
+	// BaseURL is the scheme and host of links, such as
+	// "https://example.com". Empty means the request's own, taken from
+	// X-Forwarded-Proto and X-Forwarded-Host only when TrustForwarded is
+	// set.
+	BaseURL string
+	// TrustForwarded says a trusted proxy sets X-Forwarded-Proto and
+	// X-Forwarded-Host; otherwise clients could forge the links.
+	TrustForwarded bool
+	// PageSize is the default page size; zero means 10.
+	PageSize int
+	// MaxPageSize is the largest page size; zero means 100.
+	MaxPageSize int
+	// MaxBodyBytes limits request bodies; zero means DefaultMaxBodyBytes.
+	MaxBodyBytes int64
+	// Logger receives the causes of errors the client is not shown. Nil
+	// means slog.Default().
+	Logger *slog.Logger
+}
+
+func (a *API) logger() *slog.Logger {
+	if a.Logger != nil {
+		return a.Logger
+	}
+	return slog.Default()
+}
+
+func (a *API) dialect() Dialect {
+	if a.Dialect != nil {
+		return a.Dialect
+	}
+	return plainDialect{}
+}
+
+func (a *API) writeDB() *sql.DB {
+	if a.WriteDB != nil {
+		return a.WriteDB
+	}
+	return a.DB
+}
+
+func (a *API) maxBody() int64 {
+	if a.MaxBodyBytes > 0 {
+		return a.MaxBodyBytes
+	}
+	return DefaultMaxBodyBytes
+}
+
+func (a *API) queryConfig(collection bool) query.Config {
+	return query.Config{PageSize: a.PageSize, MaxPageSize: a.MaxPageSize, Collection: collection}
+}
+
+// Collection returns the handler of a collection endpoint: GET lists the
+// resources a page at a time and POST creates one (when res is a
+// [Creator]). Other methods get 405 with Allow. The handler does no
+// content negotiation: wrap it with [Negotiate], as [API.Handler] does.
+//
+//	mux.Handle("/api/person", api.Collection(person))
+func (a *API) Collection(res Resource) http.Handler {
+	return &collectionHandler{api: a, plan: newPlan(res)}
+}
+
+// Item returns the handler of an individual resource endpoint: GET fetches
+// the resource, PATCH updates it (when res is an [Updater]) and DELETE
+// deletes it (when res is a [Deleter]). Item reads the id from
+// r.PathValue("id"); routers other than ServeMux must call r.SetPathValue.
+//
+//	mux.Handle("/api/person/{id}", api.Item(person))
+func (a *API) Item(res Resource) http.Handler {
+	return &itemHandler{api: a, plan: newPlan(res)}
+}
+
+// contentType returns the media type of a response to r. No extension is
+// applied yet, so it is the plain JSON:API media type.
+func contentType(r *http.Request) string { return negotiate.MediaType }

@@ -1,0 +1,15 @@
+package restless
+
+import (
+	"net/http"
+
+	"github.com/gorestless/restless/negotiate"
+)
+
+// Negotiate wraps next in JSON:API content negotiation (package negotiate)
+// whose failures are written by [WriteError], so they carry the request id
+// like every other error.
+func Negotiate(next http.Handler) http.Handler {
+	n := &negotiate.Negotiator{ErrorHandler: WriteError}
+	return n.Handler(next)
+}

@@ -1,0 +1,98 @@
+package postgres_test
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/gorestless/restless"
+	"github.com/gorestless/restless/internal/demo"
+	"github.com/gorestless/restless/postgres"
+)
+
+// openTest connects to RESTLESS_TEST_POSTGRES with a fresh schema holding
+// the demo tables, or skips.
+func openTest(t *testing.T) *restless.API {
+	t.Helper()
+	dsn := os.Getenv("RESTLESS_TEST_POSTGRES")
+	if dsn == "" {
+		t.Skip("RESTLESS_TEST_POSTGRES is not set")
+	}
+	ctx := context.Background()
+	admin, err := postgres.Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close()
+	var b [6]byte
+	rand.Read(b[:])
+	schema := "t_" + hex.EncodeToString(b[:])
+	if _, err := admin.Exec(`CREATE SCHEMA ` + schema); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if db, err := postgres.Open(ctx, dsn); err == nil {
+			db.Exec(`DROP SCHEMA ` + schema + ` CASCADE`)
+			db.Close()
+		}
+	})
+	sep := "?"
+	if strings.Contains(dsn, "?") {
+		sep = "&"
+	}
+	db, err := postgres.Open(ctx, dsn+sep+"search_path="+schema)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	ddl := strings.NewReplacer("INTEGER PRIMARY KEY", "BIGSERIAL PRIMARY KEY", "DATETIME", "TIMESTAMP",
+		"age        INTEGER", "age BIGINT").Replace(demo.Schema)
+	if _, err := db.Exec(ddl); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`SELECT setval('person_id_seq', 3); SELECT setval('computer_id_seq', 3)`); err != nil {
+		t.Fatal(err)
+	}
+	return &restless.API{DB: db, Dialect: postgres.Dialect, Prefix: "/api", BaseURL: "http://example.com"}
+}
+
+func TestPostgresWrites(t *testing.T) {
+	api := openTest(t)
+	h, err := api.Handler(demo.Resources()...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		method, path, body string
+		status             int
+		want               string // in the body
+	}{
+		{"POST", "/api/person", `{"data":{"type":"person","attributes":{"name":"Ada","birth_date":"1815-12-10","age":9007199254740993}}}`, 201, `"age":9007199254740993`},
+		{"GET", "/api/person/4", "", 200, `"birth_date":"1815-12-10"`},
+		{"PATCH", "/api/person/4", `{"data":{"type":"person","id":"4","attributes":{"name":"Ada L"}}}`, 200, `"name":"Ada L"`},
+		{"POST", "/api/person", `{"data":{"type":"person","attributes":{"name":"Ada L"}}}`, 409, `"pointer":"/data/attributes/name"`},
+		{"POST", "/api/person", `{"data":{"type":"person","attributes":{"name":null}}}`, 400, `"pointer":"/data/attributes/name"`},
+		{"POST", "/api/computer", `{"data":{"type":"computer","attributes":{"name":"x","owner_id":1}}}`, 400, `"pointer":"/data/attributes/owner_id"`},
+		{"POST", "/api/computer", `{"data":{"type":"computer","attributes":{"name":"new","purchase_time":"2024-01-01T10:00:00+02:00"}}}`, 201, `"purchase_time":"2024-01-01T08:00:00Z"`},
+		{"POST", "/api/computer", `{"data":{"type":"computer","attributes":{"name":"now","purchase_time":"LOCALTIMESTAMP"}}}`, 201, `"purchase_time":"20`},
+		{"DELETE", "/api/person/1", "", 409, `"status":"409"`},
+		{"DELETE", "/api/person/4", "", 204, ``},
+		{"GET", "/api/person/4", "", 404, `"status":"404"`},
+		{"GET", "/api/person?page[size]=2&page[number]=2", "", 200, `"total":3`},
+	}
+	for _, tt := range tests {
+		req := httptest.NewRequest(tt.method, tt.path, strings.NewReader(tt.body))
+		if tt.body != "" {
+			req.Header.Set("Content-Type", "application/vnd.api+json")
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != tt.status || !strings.Contains(rec.Body.String(), tt.want) {
+			t.Errorf("%s %s %s: %d %s; want %d with %s", tt.method, tt.path, tt.body, rec.Code, rec.Body, tt.status, tt.want)
+		}
+	}
+}

@@ -1,0 +1,224 @@
+package resource
+
+import (
+	"context"
+	"sync"
+
+	sq "github.com/Masterminds/squirrel"
+
+	"github.com/gorestless/restless"
+)
+
+// A Table is a restless.Resource over one SQL table. Declare it with the
+// table name and the attributes to expose; every other column stays
+// hidden. A Table must not be copied after first use.
+//
+//	people := &resource.Table{
+//		Name: "person",
+//		Attributes: []restless.Attribute{
+//			{Name: "name"},
+//			{Name: "age", Type: restless.Integer},
+//		},
+//	}
+type Table struct {
+	// Name is the SQL table name.
+	Name string
+	// Type is the JSON:API type; empty means Name.
+	Type string
+	// Path is the URL segment of the collection; empty means Type.
+	Path string
+	// IDColumn is the primary-key column; empty means "id".
+	IDColumn string
+	// StringIDs says the key is text; by default it is an integer.
+	StringIDs bool
+	// ClientIDs lets clients choose the id on create.
+	ClientIDs bool
+	// Attributes lists the exposed attributes. An empty Column means the
+	// column named like the attribute, unless Expr makes the attribute a
+	// read-only computed one.
+	Attributes []restless.Attribute
+	// Relationships lists the relationships to other types.
+	Relationships []restless.Relationship
+
+	// ReadOnly refuses every write.
+	ReadOnly bool
+	// NoCreate, NoUpdate and NoDelete refuse one kind of write.
+	NoCreate, NoUpdate, NoDelete bool
+
+	// Filter returns the row filter for the request in ctx, such as the
+	// current tenant's rows, or nil for none. It applies to reads and
+	// writes: rows it hides cannot be fetched, changed or deleted, and a
+	// write that would move a row outside it is refused.
+	Filter func(ctx context.Context) (sq.Sqlizer, error)
+	// Defaults returns column values set on every create for the request
+	// in ctx, such as the tenant column. They override client values.
+	Defaults func(ctx context.Context) (map[string]any, error)
+	// Before runs inside each write's transaction before the statement;
+	// an error (a *restless.Error to control the reply) rolls it back.
+	Before func(ctx context.Context, w *restless.Write) error
+	// After runs inside each write's transaction after the statement.
+	After func(ctx context.Context, w *restless.Write) error
+
+	once   sync.Once
+	schema *restless.Schema
+	cols   map[string]string // attribute name → column
+}
+
+var (
+	_ restless.Resource     = (*Table)(nil)
+	_ restless.Creator      = (*Table)(nil)
+	_ restless.Updater      = (*Table)(nil)
+	_ restless.Deleter      = (*Table)(nil)
+	_ restless.Allower      = (*Table)(nil)
+	_ restless.BeforeWriter = (*Table)(nil)
+	_ restless.AfterWriter  = (*Table)(nil)
+)
+
+func (t *Table) init() {
+	t.once.Do(func() {
+		s := &restless.Schema{
+			Type:          t.Type,
+			Path:          t.Path,
+			Table:         t.Name,
+			ID:            restless.ID{Column: t.IDColumn, Type: restless.Integer},
+			ClientIDs:     t.ClientIDs,
+			Relationships: append([]restless.Relationship(nil), t.Relationships...),
+		}
+		if s.Type == "" {
+			s.Type = t.Name
+		}
+		if s.ID.Column == "" {
+			s.ID.Column = "id"
+		}
+		if t.StringIDs {
+			s.ID.Type = restless.String
+		}
+		t.cols = make(map[string]string, len(t.Attributes))
+		for _, a := range t.Attributes {
+			if a.Column == "" && a.Expr == "" {
+				a.Column = a.Name
+			}
+			if a.Column != "" {
+				t.cols[a.Name] = a.Column
+			}
+			s.Attributes = append(s.Attributes, a)
+		}
+		t.schema = s
+	})
+}
+
+// Schema returns the schema the Table declares.
+func (t *Table) Schema() *restless.Schema {
+	t.init()
+	return t.schema
+}
+
+func (t *Table) table() string { return restless.QuoteIdent(t.Name) }
+
+func (t *Table) idColumn() string {
+	t.init()
+	return t.table() + "." + restless.QuoteIdent(t.schema.ID.Column)
+}
+
+func (t *Table) filter(ctx context.Context) (sq.Sqlizer, error) {
+	if t.Filter == nil {
+		return nil, nil
+	}
+	return t.Filter(ctx)
+}
+
+// Select returns SELECT ... FROM the table, with the row filter.
+func (t *Table) Select(ctx context.Context) (sq.SelectBuilder, error) {
+	b := sq.Select().From(t.table())
+	f, err := t.filter(ctx)
+	if err != nil || f == nil {
+		return b, err
+	}
+	return b.Where(f), nil
+}
+
+// columns maps attribute values to quoted columns.
+func (t *Table) columns(v restless.Values) map[string]any {
+	t.init()
+	m := make(map[string]any, len(v)+1)
+	for name, val := range v {
+		if col, ok := t.cols[name]; ok {
+			m[restless.QuoteIdent(col)] = val
+		}
+	}
+	return m
+}
+
+// Insert returns the INSERT of v, the client id if any, and Defaults.
+func (t *Table) Insert(ctx context.Context, id any, v restless.Values) (sq.InsertBuilder, error) {
+	m := t.columns(v)
+	if id != nil {
+		m[restless.QuoteIdent(t.schema.ID.Column)] = id
+	}
+	if t.Defaults != nil {
+		d, err := t.Defaults(ctx)
+		if err != nil {
+			return sq.InsertBuilder{}, err
+		}
+		for col, val := range d {
+			m[restless.QuoteIdent(col)] = val
+		}
+	}
+	b := sq.Insert(t.table())
+	if len(m) == 0 {
+		return b.Options("").Suffix("DEFAULT VALUES"), nil
+	}
+	return b.SetMap(m), nil
+}
+
+// Update returns the UPDATE of the row with key id, within the row filter.
+func (t *Table) Update(ctx context.Context, id any, v restless.Values) (sq.UpdateBuilder, error) {
+	b := sq.Update(t.table()).SetMap(t.columns(v)).Where(sq.Eq{t.idColumn(): id})
+	f, err := t.filter(ctx)
+	if err != nil || f == nil {
+		return b, err
+	}
+	return b.Where(f), nil
+}
+
+// Delete returns the DELETE of the row with key id, within the row filter.
+func (t *Table) Delete(ctx context.Context, id any) (sq.DeleteBuilder, error) {
+	b := sq.Delete(t.table()).Where(sq.Eq{t.idColumn(): id})
+	f, err := t.filter(ctx)
+	if err != nil || f == nil {
+		return b, err
+	}
+	return b.Where(f), nil
+}
+
+// Allows reports whether the Table permits op.
+func (t *Table) Allows(op restless.Op) bool {
+	if t.ReadOnly {
+		return false
+	}
+	switch op {
+	case restless.OpCreate:
+		return !t.NoCreate
+	case restless.OpUpdate:
+		return !t.NoUpdate
+	case restless.OpDelete:
+		return !t.NoDelete
+	}
+	return false
+}
+
+// BeforeWrite calls Before, if set.
+func (t *Table) BeforeWrite(ctx context.Context, w *restless.Write) error {
+	if t.Before == nil {
+		return nil
+	}
+	return t.Before(ctx, w)
+}
+
+// AfterWrite calls After, if set.
+func (t *Table) AfterWrite(ctx context.Context, w *restless.Write) error {
+	if t.After == nil {
+		return nil
+	}
+	return t.After(ctx, w)
+}

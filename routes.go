@@ -1,0 +1,114 @@
+package restless
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+)
+
+// RouteKind says what a route serves.
+type RouteKind int
+
+// The route kinds.
+const (
+	// CollectionRoute is a collection: GET lists, POST creates.
+	CollectionRoute RouteKind = iota + 1
+	// ItemRoute is one resource: GET, PATCH, DELETE.
+	ItemRoute
+)
+
+// A Route is one endpoint an API serves. The route table drives the
+// handler, the Allow header of 405 replies, and the documents that
+// describe the API.
+type Route struct {
+	// Pattern is the ServeMux pattern without a method, such as
+	// "/api/person/{id}".
+	Pattern string
+	// Kind says what the route serves.
+	Kind RouteKind
+	// Methods lists the methods the route answers, OPTIONS included.
+	Methods []string
+	// Resource is the resource served.
+	Resource Resource
+	// Handler serves the route.
+	Handler http.Handler
+}
+
+// Routes returns the route table of the given resources under the API's
+// Prefix. It reports schemas that cannot be served and two resources with
+// the same type or path.
+func (a *API) Routes(res ...Resource) ([]Route, error) {
+	prefix := strings.TrimSuffix(a.Prefix, "/")
+	if prefix != "" && !strings.HasPrefix(prefix, "/") {
+		return nil, fmt.Errorf("restless: prefix %q must start with a slash", a.Prefix)
+	}
+	types := map[string]bool{}
+	paths := map[string]bool{}
+	var routes []Route
+	for _, r := range res {
+		s := r.Schema()
+		if err := s.Validate(); err != nil {
+			return nil, err
+		}
+		path := s.CollectionPath()
+		if strings.ContainsAny(path, "/{}?# ") {
+			return nil, fmt.Errorf("restless: type %q: path %q must be one URL segment", s.Type, path)
+		}
+		if types[s.Type] {
+			return nil, fmt.Errorf("restless: two resources have the type %q", s.Type)
+		}
+		if paths[path] {
+			return nil, fmt.Errorf("restless: two resources have the path %q", path)
+		}
+		types[s.Type], paths[path] = true, true
+		ch := &collectionHandler{api: a, plan: newPlan(r)}
+		ih := &itemHandler{api: a, plan: ch.plan}
+		routes = append(routes,
+			Route{Pattern: prefix + "/" + path, Kind: CollectionRoute, Methods: strings.Split(ch.allow(), ", "), Resource: r, Handler: ch},
+			Route{Pattern: prefix + "/" + path + "/{id}", Kind: ItemRoute, Methods: strings.Split(ih.allow(), ", "), Resource: r, Handler: ih},
+		)
+	}
+	return routes, nil
+}
+
+// Handler returns one handler serving every endpoint of the resources
+// under the API's Prefix, behind JSON:API content negotiation ([Negotiate]).
+// Unknown paths get a 404 error document and unsupported methods a 405
+// with Allow; OPTIONS is answered with Allow.
+func (a *API) Handler(res ...Resource) (http.Handler, error) {
+	routes, err := a.Routes(res...)
+	if err != nil {
+		return nil, err
+	}
+	mux := http.NewServeMux()
+	for _, rt := range routes {
+		mux.Handle(rt.Pattern, rt.Handler)
+	}
+	return Negotiate(NotFound(mux)), nil
+}
+
+// NotFound wraps mux so that requests it has no pattern for get a JSON:API
+// 404 error document instead of ServeMux's text reply.
+func NotFound(mux *http.ServeMux) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, pattern := mux.Handler(r); pattern == "" {
+			WriteError(w, r, &Error{Status: http.StatusNotFound, Title: "Not Found",
+				Detail: "No endpoint exists at this path."})
+			return
+		}
+		mux.ServeHTTP(w, r)
+	})
+}
+
+// methodNotAllowed replies 405 with the Allow header.
+func methodNotAllowed(w http.ResponseWriter, r *http.Request, allow string) {
+	w.Header().Set("Allow", allow)
+	WriteError(w, r, &Error{Status: http.StatusMethodNotAllowed, Title: "Method Not Allowed",
+		Detail: fmt.Sprintf("This endpoint does not support %s; it supports %s.", r.Method, allow)})
+}
+
+// options answers an OPTIONS request with the Allow header.
+func options(w http.ResponseWriter, allow string) {
+	w.Header().Set("Allow", allow)
+	w.WriteHeader(http.StatusNoContent)
+}

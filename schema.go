@@ -1,0 +1,208 @@
+package restless
+
+import "fmt"
+
+// A Schema describes one JSON:API resource type and the SQL behind it.
+type Schema struct {
+	// Type is the JSON:API type name, such as "person".
+	Type string
+	// Path is the URL segment of the collection, such as "people".
+	// Empty means Type.
+	Path string
+	// Table is the SQL table that holds the rows. Other resources' has/any
+	// filters and relationship queries read it.
+	Table string
+	// ID describes the primary key.
+	ID ID
+	// Attributes lists the attributes clients may see or write. A column
+	// that is not listed does not exist as far as clients can tell.
+	Attributes []Attribute
+	// Relationships lists the relationships to other resource types.
+	Relationships []Relationship
+	// ClientIDs allows clients to choose the id on create.
+	ClientIDs bool
+}
+
+// ID describes a resource's primary key.
+type ID struct {
+	// Column is the key column, such as "id".
+	Column string
+	// Expr is the SQL expression that reads the key; empty means the
+	// column qualified by the table.
+	Expr string
+	// Type is Integer or String. Integer keys reject ids that are not
+	// decimal int64 values; such an id names no resource (404).
+	Type ValueType
+}
+
+// ValueType is the type of an attribute's values.
+type ValueType int
+
+// The attribute value types.
+const (
+	// String is text.
+	String ValueType = iota
+	// Integer is a 64-bit integer, exact on the wire.
+	Integer
+	// Float is a 64-bit floating-point number.
+	Float
+	// Boolean is true or false.
+	Boolean
+	// Date is a calendar date, YYYY-MM-DD on the wire.
+	Date
+	// Timestamp is an instant, RFC 3339 in UTC on the wire.
+	Timestamp
+	// JSON is any JSON value, stored as text.
+	JSON
+)
+
+// String returns the JSON Schema-like name of t.
+func (t ValueType) String() string {
+	switch t {
+	case String:
+		return "string"
+	case Integer:
+		return "integer"
+	case Float:
+		return "number"
+	case Boolean:
+		return "boolean"
+	case Date:
+		return "date"
+	case Timestamp:
+		return "date-time"
+	case JSON:
+		return "json"
+	}
+	return fmt.Sprintf("ValueType(%d)", int(t))
+}
+
+// An Attribute is one attribute of a resource type.
+type Attribute struct {
+	// Name is the JSON member name.
+	Name string
+	// Column is the SQL column written on create and update. An attribute
+	// with an Expr and no Column is computed and read-only.
+	Column string
+	// Expr is the SQL expression that reads the value; empty means the
+	// column qualified by the table. Expr is trusted SQL from the program,
+	// never from a request.
+	Expr string
+	// Type is the value type.
+	Type ValueType
+	// ReadOnly attributes are shown but refused on writes (403).
+	ReadOnly bool
+	// WriteOnly attributes are accepted on writes and never shown, such as
+	// a password whose hash the database or a hook stores.
+	WriteOnly bool
+}
+
+// Writable reports whether clients may write the attribute.
+func (a *Attribute) Writable() bool { return !a.ReadOnly && a.Column != "" }
+
+// Readable reports whether the attribute appears in documents.
+func (a *Attribute) Readable() bool { return !a.WriteOnly }
+
+// RelationshipKind says how a relationship is stored.
+type RelationshipKind int
+
+// The relationship kinds.
+const (
+	// ToOne relationships are a foreign-key column of this resource's
+	// table.
+	ToOne RelationshipKind = iota + 1
+	// ToMany relationships are the inverse of a to-one: a foreign-key
+	// column of the related table points back at this one.
+	ToMany
+	// ManyToMany relationships go through a join table.
+	ManyToMany
+)
+
+// A Relationship is one relationship of a resource type.
+type Relationship struct {
+	// Name is the JSON member name, such as "owner".
+	Name string
+	// Type is the related resource type, such as "person".
+	Type string
+	// Kind says how the relationship is stored.
+	Kind RelationshipKind
+	// ForeignKey is the foreign-key column: in this table for ToOne, in
+	// the related table for ToMany.
+	ForeignKey string
+	// JoinTable is the join table of a ManyToMany relationship.
+	JoinTable string
+	// JoinKey is the join-table column that refers to this resource.
+	JoinKey string
+	// JoinTargetKey is the join-table column that refers to the related
+	// resource.
+	JoinTargetKey string
+	// JoinAttributes are extra join-table columns, shown as the linkage's
+	// meta.
+	JoinAttributes []Attribute
+	// ReadOnly relationships cannot be changed by clients.
+	ReadOnly bool
+}
+
+// ToManyKind reports whether the relationship holds many resources.
+func (r *Relationship) ToManyKind() bool { return r.Kind == ToMany || r.Kind == ManyToMany }
+
+// CollectionPath returns the URL segment of the collection.
+func (s *Schema) CollectionPath() string {
+	if s.Path != "" {
+		return s.Path
+	}
+	return s.Type
+}
+
+// Attribute returns the attribute called name.
+func (s *Schema) Attribute(name string) (*Attribute, bool) {
+	for i := range s.Attributes {
+		if s.Attributes[i].Name == name {
+			return &s.Attributes[i], true
+		}
+	}
+	return nil, false
+}
+
+// Relationship returns the relationship called name.
+func (s *Schema) Relationship(name string) (*Relationship, bool) {
+	for i := range s.Relationships {
+		if s.Relationships[i].Name == name {
+			return &s.Relationships[i], true
+		}
+	}
+	return nil, false
+}
+
+// Validate reports a schema that cannot be served.
+func (s *Schema) Validate() error {
+	if s.Type == "" {
+		return fmt.Errorf("restless: schema has no type")
+	}
+	if s.ID.Column == "" && s.ID.Expr == "" {
+		return fmt.Errorf("restless: type %q has no id column", s.Type)
+	}
+	if s.ID.Type != Integer && s.ID.Type != String {
+		return fmt.Errorf("restless: type %q: id type must be Integer or String", s.Type)
+	}
+	seen := map[string]bool{"id": true, "type": true}
+	for _, a := range s.Attributes {
+		if seen[a.Name] {
+			return fmt.Errorf("restless: type %q: duplicate or reserved member %q", s.Type, a.Name)
+		}
+		if a.Column == "" && a.Expr == "" {
+			return fmt.Errorf("restless: type %q: attribute %q has neither column nor expression", s.Type, a.Name)
+		}
+		seen[a.Name] = true
+	}
+	for _, r := range s.Relationships {
+		if seen[r.Name] {
+			return fmt.Errorf("restless: type %q: duplicate or reserved member %q", s.Type, r.Name)
+		}
+		seen[r.Name] = true
+		if r.Type == "" || r.Kind == 0 {
+			return fmt.Errorf("restless: type %q: relationship %q needs a type and a kind", s.Type, r.Name)
+		}
+	}
+	return nil
+}

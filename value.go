@@ -1,0 +1,179 @@
+package restless
+
+import (
+	"encoding/json"
+	"math"
+	"strconv"
+	"time"
+)
+
+// Wire formats of dates and timestamps.
+const (
+	DateFormat      = "2006-01-02"
+	TimestampFormat = time.RFC3339Nano
+)
+
+// timeLayouts are the text forms databases hand back for timestamps.
+var timeLayouts = []string{
+	time.RFC3339Nano,
+	"2006-01-02 15:04:05.999999999Z07:00",
+	"2006-01-02 15:04:05.999999999-07:00",
+	"2006-01-02 15:04:05.999999999",
+	"2006-01-02T15:04:05.999999999",
+	"2006-01-02 15:04",
+	"2006-01-02T15:04",
+	DateFormat,
+}
+
+// parseTime parses a timestamp in any of timeLayouts; times without an
+// offset are UTC.
+func parseTime(s string) (time.Time, bool) {
+	for _, l := range timeLayouts {
+		if t, err := time.Parse(l, s); err == nil {
+			return t.UTC(), true
+		}
+	}
+	return time.Time{}, false
+}
+
+// appendValue appends the database value v of an attribute of type t as
+// JSON.
+func appendValue(b []byte, t ValueType, v any) []byte {
+	switch x := v.(type) {
+	case nil:
+		return append(b, "null"...)
+	case []byte:
+		if t == JSON && json.Valid(x) {
+			return append(b, x...)
+		}
+		return appendValue(b, t, string(x))
+	}
+	switch t {
+	case Integer:
+		switch x := v.(type) {
+		case int64:
+			return strconv.AppendInt(b, x, 10)
+		case float64:
+			if x == math.Trunc(x) && math.Abs(x) < 1<<63 {
+				return strconv.AppendInt(b, int64(x), 10)
+			}
+			return appendFloat(b, x)
+		case bool:
+			if x {
+				return append(b, '1')
+			}
+			return append(b, '0')
+		}
+	case Float:
+		switch x := v.(type) {
+		case float64:
+			return appendFloat(b, x)
+		case int64:
+			return strconv.AppendInt(b, x, 10)
+		case string:
+			if f, err := strconv.ParseFloat(x, 64); err == nil {
+				return appendFloat(b, f)
+			}
+		}
+	case Boolean:
+		switch x := v.(type) {
+		case bool:
+			return strconv.AppendBool(b, x)
+		case int64:
+			return strconv.AppendBool(b, x != 0)
+		case float64:
+			return strconv.AppendBool(b, x != 0)
+		case string:
+			if p, err := strconv.ParseBool(x); err == nil {
+				return strconv.AppendBool(b, p)
+			}
+		}
+	case Date:
+		switch x := v.(type) {
+		case time.Time:
+			return appendString(b, x.Format(DateFormat))
+		case string:
+			if t, ok := parseTime(x); ok && len(x) >= 10 {
+				return appendString(b, t.Format(DateFormat))
+			}
+		}
+	case Timestamp:
+		switch x := v.(type) {
+		case time.Time:
+			return appendString(b, x.UTC().Format(TimestampFormat))
+		case string:
+			if t, ok := parseTime(x); ok {
+				return appendString(b, t.Format(TimestampFormat))
+			}
+		}
+	case JSON:
+		if s, ok := v.(string); ok && json.Valid([]byte(s)) {
+			return append(b, s...)
+		}
+	}
+	switch x := v.(type) {
+	case string:
+		return appendString(b, x)
+	case int64:
+		return strconv.AppendInt(b, x, 10)
+	case float64:
+		return appendFloat(b, x)
+	case bool:
+		return strconv.AppendBool(b, x)
+	case time.Time:
+		return appendString(b, x.UTC().Format(TimestampFormat))
+	}
+	raw, err := json.Marshal(v)
+	if err != nil {
+		return append(b, "null"...)
+	}
+	return append(b, raw...)
+}
+
+func appendFloat(b []byte, f float64) []byte {
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return append(b, "null"...)
+	}
+	abs := math.Abs(f)
+	if abs != 0 && (abs < 1e-6 || abs >= 1e21) {
+		return strconv.AppendFloat(b, f, 'e', -1, 64)
+	}
+	return strconv.AppendFloat(b, f, 'f', -1, 64)
+}
+
+// formatID returns the wire form of a key read from the database.
+func formatID(v any) string {
+	switch x := v.(type) {
+	case int64:
+		return strconv.FormatInt(x, 10)
+	case string:
+		return x
+	case []byte:
+		return string(x)
+	case float64:
+		return strconv.FormatFloat(x, 'f', -1, 64)
+	case nil:
+		return ""
+	}
+	raw, _ := json.Marshal(v)
+	return string(raw)
+}
+
+// parseID converts an id from a URL or document into a key of type t. It
+// reports false when the text cannot be such a key.
+func parseID(t ValueType, s string) (any, bool) {
+	if t == Integer {
+		if s == "" || (s[0] == '+') || (len(s) > 1 && s[0] == '0') {
+			return nil, false
+		}
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil {
+			return nil, false
+		}
+		return n, true
+	}
+	if s == "" {
+		return nil, false
+	}
+	return s, true
+}

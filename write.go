@@ -1,0 +1,292 @@
+package restless
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+
+	sq "github.com/Masterminds/squirrel"
+)
+
+// allows reports whether res permits op: it implements the interface for
+// op and, if it is an Allower, allows it.
+func allows(res Resource, op Op) bool {
+	var ok bool
+	switch op {
+	case OpCreate:
+		_, ok = res.(Creator)
+	case OpUpdate:
+		_, ok = res.(Updater)
+	case OpDelete:
+		_, ok = res.(Deleter)
+	}
+	if a, isAllower := res.(Allower); ok && isAllower {
+		ok = a.Allows(op)
+	}
+	return ok
+}
+
+// inTx runs fn in one write transaction, committing when it returns nil
+// and rolling back otherwise.
+func (a *API) inTx(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
+	tx, err := a.writeDB().BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			tx.Rollback()
+		}
+	}()
+	if err = fn(tx); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// bindValues converts decoded values into SQL arguments.
+func (a *API) bindValues(s *Schema, v Values) Values {
+	d := a.dialect()
+	out := make(Values, len(v))
+	for name, val := range v {
+		attr, ok := s.Attribute(name)
+		if !ok {
+			out[name] = val
+			continue
+		}
+		switch x := val.(type) {
+		case SQLFunction:
+			out[name] = sq.Expr(d.Function(x))
+		case json.RawMessage:
+			out[name] = string(x)
+		default:
+			out[name] = d.BindValue(attr.Type, x)
+		}
+	}
+	return out
+}
+
+// writeError turns a failure of a write into the error the client sees:
+// *Error and ErrNotFound pass through, classified database errors become
+// 4xx or 503, and anything else a 500 whose cause is logged.
+func (a *API) writeError(r *http.Request, s *Schema, in *input, err error) error {
+	var e *Error
+	if errors.As(err, &e) || errors.Is(err, ErrNotFound) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return err
+	}
+	c := a.dialect().Classify(err)
+	ptr := func() *ErrorSource {
+		if c.Column == "" {
+			return nil
+		}
+		if c.Column == s.ID.Column {
+			if in != nil && in.id != nil {
+				return Pointer("/data/id")
+			}
+			return nil
+		}
+		for _, at := range s.Attributes {
+			if at.Column == c.Column {
+				if in != nil {
+					if _, ok := in.values[at.Name]; ok {
+						return Pointer("/data/attributes/" + escapePointer(at.Name))
+					}
+				}
+				return Pointer("/data")
+			}
+		}
+		return nil
+	}
+	name := c.Column
+	for _, at := range s.Attributes {
+		if at.Column == c.Column {
+			name = at.Name
+		}
+	}
+	switch c.Kind {
+	case DBUnique:
+		if c.Column == s.ID.Column && c.Column != "" {
+			return &Error{Status: http.StatusConflict, Title: "Conflict", Detail: "A resource with this id already exists.", Source: ptr()}
+		}
+		detail := "The value conflicts with an existing resource."
+		if name != "" {
+			detail = fmt.Sprintf("Another resource already has this value of %q.", name)
+		}
+		return &Error{Status: http.StatusConflict, Title: "Conflict", Detail: detail, Source: ptr()}
+	case DBNotNull:
+		detail := "A required value is missing."
+		if name != "" {
+			detail = fmt.Sprintf("The attribute %q must have a value.", name)
+		}
+		return &Error{Status: http.StatusBadRequest, Title: "Missing Value", Detail: detail, Source: ptr()}
+	case DBCheck:
+		return &Error{Status: http.StatusBadRequest, Title: "Invalid Value", Detail: "A value breaks a rule of the database.", Source: ptr()}
+	case DBForeignKey:
+		if in == nil {
+			return &Error{Status: http.StatusConflict, Title: "Conflict", Detail: "Other resources still refer to this resource."}
+		}
+		return &Error{Status: http.StatusConflict, Title: "Conflict", Detail: "A related resource does not exist."}
+	case DBBusy:
+		return &Error{Status: http.StatusServiceUnavailable, Title: "Service Unavailable", Detail: "The database is busy; try again shortly."}
+	}
+	a.logger().ErrorContext(r.Context(), "restless: write failed", "type", s.Type, "method", r.Method, "err", err, "request_id", RequestIDFromContext(r.Context()))
+	return &Error{Status: http.StatusInternalServerError, Title: "Internal Server Error", Detail: "The server could not complete the write."}
+}
+
+// readError turns a failure of a read into the error the client sees.
+func (a *API) readError(r *http.Request, s *Schema, err error) error {
+	var e *Error
+	if errors.As(err, &e) || errors.Is(err, ErrNotFound) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	if a.dialect().Classify(err).Kind == DBBusy {
+		return &Error{Status: http.StatusServiceUnavailable, Title: "Service Unavailable", Detail: "The database is busy; try again shortly."}
+	}
+	a.logger().ErrorContext(r.Context(), "restless: read failed", "type", s.Type, "err", err, "request_id", RequestIDFromContext(r.Context()))
+	return &Error{Status: http.StatusInternalServerError, Title: "Internal Server Error", Detail: "The server could not read the resource."}
+}
+
+// beforeWrite and afterWrite call the resource's hooks, if any.
+func beforeWrite(ctx context.Context, w *Write) error {
+	if h, ok := w.Resource.(BeforeWriter); ok {
+		return h.BeforeWrite(ctx, w)
+	}
+	return nil
+}
+
+func afterWrite(ctx context.Context, w *Write) error {
+	if h, ok := w.Resource.(AfterWriter); ok {
+		return h.AfterWrite(ctx, w)
+	}
+	return nil
+}
+
+// errOutOfView is the answer to a write that would leave the row where
+// the request cannot see it.
+var errOutOfView = &Error{Status: http.StatusForbidden, Title: "Forbidden",
+	Detail: "The write would move the resource outside what this request may see."}
+
+func exec(ctx context.Context, tx *sql.Tx, ph sq.PlaceholderFormat, b sq.Sqlizer) (sql.Result, error) {
+	text, args, err := b.ToSql()
+	if err != nil {
+		return nil, fmt.Errorf("restless: build statement: %w", err)
+	}
+	if ph != nil {
+		if text, err = ph.ReplacePlaceholders(text); err != nil {
+			return nil, err
+		}
+	}
+	return tx.ExecContext(ctx, text, args...)
+}
+
+// create runs a POST inside one transaction and returns the new object.
+func (a *API) create(ctx context.Context, p *plan, l *linker, in *input, id any) (*Object, error) {
+	c := p.res.(Creator)
+	d := a.dialect()
+	var obj *Object
+	err := a.inTx(ctx, func(tx *sql.Tx) error {
+		w := &Write{Op: OpCreate, Resource: p.res, ID: id, Values: in.values, Tx: tx}
+		if err := beforeWrite(ctx, w); err != nil {
+			return err
+		}
+		ins, err := c.Insert(ctx, w.ID, a.bindValues(p.schema, w.Values))
+		if err != nil {
+			return err
+		}
+		ins = ins.Suffix("RETURNING " + QuoteIdent(p.schema.ID.Column)).PlaceholderFormat(d.Placeholder())
+		text, args, err := ins.ToSql()
+		if err != nil {
+			return fmt.Errorf("restless: build insert: %w", err)
+		}
+		var key any
+		if err := tx.QueryRowContext(ctx, text, args...).Scan(&key); err != nil {
+			return err
+		}
+		if b, ok := key.([]byte); ok {
+			key = string(b)
+		}
+		w.ID = key
+		if err := afterWrite(ctx, w); err != nil {
+			return err
+		}
+		obj, err = p.findOne(ctx, tx, d.Placeholder(), l, key)
+		if errors.Is(err, ErrNotFound) {
+			return errOutOfView
+		}
+		return err
+	})
+	return obj, err
+}
+
+// update runs a PATCH inside one transaction and returns the object.
+func (a *API) update(ctx context.Context, p *plan, l *linker, in *input, id any) (*Object, error) {
+	u := p.res.(Updater)
+	d := a.dialect()
+	var obj *Object
+	err := a.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := p.findOne(ctx, tx, d.Placeholder(), l, id); err != nil {
+			return err
+		}
+		w := &Write{Op: OpUpdate, Resource: p.res, ID: id, Values: in.values, Tx: tx}
+		if err := beforeWrite(ctx, w); err != nil {
+			return err
+		}
+		if len(w.Values) > 0 {
+			up, err := u.Update(ctx, id, a.bindValues(p.schema, w.Values))
+			if err != nil {
+				return err
+			}
+			res, err := exec(ctx, tx, d.Placeholder(), up)
+			if err != nil {
+				return err
+			}
+			if n, err := res.RowsAffected(); err == nil && n == 0 {
+				return ErrNotFound
+			}
+		}
+		if err := afterWrite(ctx, w); err != nil {
+			return err
+		}
+		var err error
+		obj, err = p.findOne(ctx, tx, d.Placeholder(), l, id)
+		if errors.Is(err, ErrNotFound) {
+			return errOutOfView
+		}
+		return err
+	})
+	return obj, err
+}
+
+// remove runs a DELETE inside one transaction.
+func (a *API) remove(ctx context.Context, p *plan, l *linker, id any) error {
+	del := p.res.(Deleter)
+	d := a.dialect()
+	return a.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := p.findOne(ctx, tx, d.Placeholder(), l, id); err != nil {
+			return err
+		}
+		w := &Write{Op: OpDelete, Resource: p.res, ID: id, Tx: tx}
+		if err := beforeWrite(ctx, w); err != nil {
+			return err
+		}
+		stmt, err := del.Delete(ctx, id)
+		if err != nil {
+			return err
+		}
+		res, err := exec(ctx, tx, d.Placeholder(), stmt)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err == nil && n == 0 {
+			return ErrNotFound
+		}
+		return afterWrite(ctx, w)
+	})
+}
