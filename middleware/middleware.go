@@ -1,0 +1,49 @@
+// Package middleware provides the net/http middleware a restless API is
+// usually served with: request ids, access logging, panic recovery and a
+// request-body limit.
+//
+// A middleware is a func(http.Handler) http.Handler. Middleware that needs
+// no configuration, such as [RequestID] and [Recover], is one itself;
+// configurable middleware, such as [Logger] and [MaxBytes], is built by a
+// constructor that checks its arguments once and panics on programmer error,
+// never per request. [Chain] composes middleware.
+//
+// Other concerns live elsewhere: content negotiation is in package
+// github.com/gorestless/restless/negotiate and JSONP in package
+// github.com/gorestless/restless/jsonp; CORS is left to a dedicated package
+// such as github.com/rs/cors.
+//
+// A typical order, outermost first, is
+//
+//	middleware.Chain(
+//		middleware.RequestID,       // every later layer sees the id
+//		middleware.Logger(logger),  // records the 500 a panic becomes
+//		middleware.Recover,
+//		middleware.MaxBytes(restless.DefaultMaxBodyBytes),
+//		// then CORS, JSONP and content negotiation
+//	)
+package middleware
+
+import (
+	"net/http"
+	"strconv"
+)
+
+// Chain returns a middleware that applies mws in order: the first listed is
+// the outermost, so it sees the request first and the response last. Chain
+// with no arguments returns a middleware that returns its handler unchanged.
+// Chain panics if any of mws is nil.
+func Chain(mws ...func(http.Handler) http.Handler) func(http.Handler) http.Handler {
+	for i, mw := range mws {
+		if mw == nil {
+			panic("middleware: Chain: middleware " + strconv.Itoa(i) + " is nil")
+		}
+	}
+	mws = append([]func(http.Handler) http.Handler(nil), mws...)
+	return func(h http.Handler) http.Handler {
+		for i := len(mws) - 1; i >= 0; i-- {
+			h = mws[i](h)
+		}
+		return h
+	}
+}
