@@ -15,15 +15,37 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/dlclark/regexp2"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 )
+
+// ecmaRegexp is a regexp2 expression; the JSON:API schema's patterns use
+// look-ahead, which Go's regexp lacks, and JSON Schema specifies ECMA 262
+// expressions anyway.
+type ecmaRegexp regexp2.Regexp
+
+func (re *ecmaRegexp) MatchString(s string) bool {
+	ok, err := (*regexp2.Regexp)(re).MatchString(s)
+	return err == nil && ok
+}
+
+func (re *ecmaRegexp) String() string { return (*regexp2.Regexp)(re).String() }
+
+func compileECMA(s string) (jsonschema.Regexp, error) {
+	re, err := regexp2.Compile(s, regexp2.ECMAScript)
+	if err != nil {
+		return nil, err
+	}
+	return (*ecmaRegexp)(re), nil
+}
 
 const schemaFile = "jsonapi-1.1.schema.json"
 
 var (
-	once   sync.Once
-	schema *jsonschema.Schema
-	reason string
+	once    sync.Once
+	schema  *jsonschema.Schema
+	reason  string // why there is no schema file
+	loadErr error  // why the schema file found cannot be used
 )
 
 func load() {
@@ -49,44 +71,67 @@ func load() {
 	}
 	f, err := os.Open(path)
 	if err != nil {
-		reason = err.Error()
+		loadErr = err
 		return
 	}
 	defer f.Close()
 	doc, err := jsonschema.UnmarshalJSON(f)
 	if err != nil {
-		reason = fmt.Sprintf("%s: %v", path, err)
+		loadErr = fmt.Errorf("%s: %w", path, err)
 		return
 	}
 	c := jsonschema.NewCompiler()
+	c.UseRegexpEngine(compileECMA)
 	if err := c.AddResource("jsonapi.json", doc); err != nil {
-		reason = err.Error()
+		loadErr = err
 		return
 	}
 	if schema, err = c.Compile("jsonapi.json"); err != nil {
-		reason = err.Error()
+		loadErr = fmt.Errorf("%s: %w", path, err)
 	}
 }
 
 // Available reports whether documents can be checked, and if not, why.
+// A schema file that exists but cannot be used is not a reason: Check fails
+// the test then.
 func Available() (bool, string) {
 	once.Do(load)
+	if loadErr != nil {
+		return true, ""
+	}
 	return schema != nil, reason
 }
 
 // Check fails t if body is not a valid JSON:API document. It does nothing
-// when the schema is not available.
+// when there is no schema file.
 func Check(t testing.TB, body []byte) {
 	t.Helper()
 	if ok, _ := Available(); !ok {
 		return
 	}
+	if loadErr != nil {
+		t.Fatalf("the JSON:API schema cannot be used: %v", loadErr)
+	}
+	if err := Validate(body); err != nil {
+		t.Errorf("%v\n%s", err, body)
+	}
+}
+
+// Validate reports whether body is a valid JSON:API document. It returns
+// nil when there is no schema file.
+func Validate(body []byte) error {
+	if ok, _ := Available(); !ok {
+		return nil
+	}
+	if loadErr != nil {
+		return loadErr
+	}
 	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(body))
 	if err != nil {
-		t.Errorf("document is not JSON: %v\n%s", err, body)
-		return
+		return fmt.Errorf("document is not JSON: %w", err)
 	}
 	if err := schema.Validate(inst); err != nil {
-		t.Errorf("document breaks the JSON:API schema: %v\n%s", err, body)
+		return fmt.Errorf("document breaks the JSON:API schema: %w", err)
 	}
+	return nil
 }
