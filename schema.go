@@ -143,9 +143,6 @@ type Relationship struct {
 	ReadOnly bool
 }
 
-// ToManyKind reports whether the relationship holds many resources.
-func (r *Relationship) ToManyKind() bool { return r.Kind == ToMany || r.Kind == ManyToMany }
-
 // CollectionPath returns the URL segment of the collection.
 func (s *Schema) CollectionPath() string {
 	if s.Path != "" {
