@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 
 	sq "github.com/Masterminds/squirrel"
@@ -41,111 +42,214 @@ func (h *collectionHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *collectionHandler) list(w http.ResponseWriter, r *http.Request) {
-	ctx := r.Context()
-	p := h.plan
-	params, err := query.Parse(r.URL.Query(), h.api.queryConfig(true))
+	params, err := h.api.parseQuery(r, h.plan, h.api.queryConfig(r, h.plan, true))
 	if err != nil {
 		WriteError(w, r, err)
 		return
 	}
-	base, err := p.selectBase(ctx)
+	doc, err := h.api.list(r, h.plan, params)
 	if err != nil {
-		WriteError(w, r, h.api.readError(r, p.schema, err))
+		WriteError(w, r, h.api.readError(r, h.plan.schema, err))
 		return
 	}
+	WriteDocument(w, r, http.StatusOK, doc)
+}
+
+// list reads the page of p's collection that params select.
+func (a *API) list(r *http.Request, p *plan, params query.Params) (*Document, error) {
+	ctx := r.Context()
+	sp := p.only(params.Fields[p.schema.Type])
+	base, err := sp.selectBase(ctx)
+	if err != nil {
+		return nil, err
+	}
+	base = where(base, params.Filter)
+	l := a.linker(r)
+	self := l.collection(p.schema)
+	q := r.URL.Query()
 	page := params.Page
-	ph := h.api.dialect().Placeholder()
-	text, args, err := base.
-		OrderBy(p.idExpr).
-		Limit(uint64(page.Size)).Offset(uint64(page.Offset())).
-		PlaceholderFormat(ph).ToSql()
-	if err != nil {
-		WriteError(w, r, h.api.readError(r, p.schema, fmt.Errorf("restless: build list: %w", err)))
-		return
+
+	if params.Single {
+		data, _, err := a.readRows(r, sp, l, orderBy(base, params.Sort, false).Limit(2), 0)
+		if err != nil {
+			return nil, err
+		}
+		switch len(data) {
+		case 0:
+			return nil, ErrNotFound
+		case 1:
+			return &Document{Data: data[0], Links: &Links{Self: withQuery(self, q)}}, nil
+		}
+		return nil, &Error{Status: http.StatusBadRequest, Title: "Not Single", Detail: "More than one resource matches the filters.",
+			Source: Parameter("filter[single]")}
 	}
-	rows, err := h.api.DB.QueryContext(ctx, text, args...)
+
+	if page.Style == query.PageCursor {
+		return a.listCursor(r, sp, l, base, params, self, q)
+	}
+
+	stmt := orderBy(base, params.Sort, false).Limit(uint64(page.Size)).Offset(uint64(page.Start))
+	data, _, err := a.readRows(r, sp, l, stmt, 0)
 	if err != nil {
-		WriteError(w, r, h.api.readError(r, p.schema, err))
-		return
+		return nil, err
+	}
+	// A first page that is not full holds every row: no count needed.
+	total := int64(len(data))
+	if page.Start > 0 || len(data) == page.Size {
+		if total, err = a.count(r, p, params.Filter); err != nil {
+			return nil, err
+		}
+	}
+	return &Document{
+		Data:  data,
+		Links: pageLinks(self, q, page, total),
+		Meta:  map[string]any{"total": total},
+	}, nil
+}
+
+// listCursor reads a page of the cursor pagination profile.
+func (a *API) listCursor(r *http.Request, p *plan, l *linker, base sq.SelectBuilder, params query.Params, self string, q url.Values) (*Document, error) {
+	page := params.Page
+	backwards := page.Before != nil
+	stmt := base
+	switch {
+	case page.After != nil:
+		stmt = stmt.Where(query.Seek(params.Sort, page.After, false))
+	case backwards:
+		stmt = stmt.Where(query.Seek(params.Sort, page.Before, true))
+	}
+	for _, k := range params.Sort {
+		stmt = stmt.Column(k.Key)
+	}
+	stmt = orderBy(stmt, params.Sort, backwards).Limit(uint64(page.Size) + 1)
+	data, keys, err := a.readRows(r, p, l, stmt, len(params.Sort))
+	if err != nil {
+		return nil, err
+	}
+	more := len(data) > page.Size
+	if more {
+		data, keys = data[:page.Size], keys[:page.Size]
+	}
+	if backwards {
+		slices.Reverse(data)
+		slices.Reverse(keys)
+	}
+	link := func(param string, vals []any) string {
+		v := url.Values{}
+		for k, vs := range q {
+			if k != "page[after]" && k != "page[before]" {
+				v[k] = vs
+			}
+		}
+		v.Set("page[size]", strconv.Itoa(page.Size))
+		if param != "" {
+			v.Set(param, query.EncodeCursor(params.Sort, vals))
+		}
+		return withQuery(self, v)
+	}
+	links := &Links{Self: withQuery(self, q), First: link("", nil), NullPrevNext: true}
+	if len(data) > 0 {
+		if backwards && more || page.After != nil {
+			links.Prev = link("page[before]", keys[0])
+		}
+		if !backwards && more || backwards {
+			links.Next = link("page[after]", keys[len(keys)-1])
+		}
+	} else if page.After != nil {
+		links.Prev = link("page[before]", page.After)
+	} else if backwards {
+		links.Next = link("page[after]", page.Before)
+	}
+	return &Document{Data: data, Links: links, Profile: params.Profiles}, nil
+}
+
+// readRows runs stmt and reads its rows; extra trailing columns (sort
+// keys) are returned beside each object.
+func (a *API) readRows(r *http.Request, p *plan, l *linker, stmt sq.SelectBuilder, extra int) ([]*Object, [][]any, error) {
+	text, args, err := stmt.PlaceholderFormat(a.dialect().Placeholder()).ToSql()
+	if err != nil {
+		return nil, nil, fmt.Errorf("restless: build list: %w", err)
+	}
+	rows, err := a.DB.QueryContext(r.Context(), text, args...)
+	if err != nil {
+		return nil, nil, err
 	}
 	defer rows.Close()
-	l := h.api.linker(r)
-	rr := p.reader(l, 0)
-	data := make([]*Object, 0, page.Size)
+	rr := p.reader(l, extra)
+	data := []*Object{}
+	var keys [][]any
 	for rows.Next() {
 		o, err := rr.scan(rows)
 		if err != nil {
-			WriteError(w, r, h.api.readError(r, p.schema, err))
-			return
+			return nil, nil, err
 		}
 		data = append(data, o)
-	}
-	if err := rows.Err(); err != nil {
-		WriteError(w, r, h.api.readError(r, p.schema, err))
-		return
-	}
-	rows.Close()
-	// A first page that is not full holds every row: no count needed.
-	total := int64(len(data))
-	if page.Number > 1 || len(data) == page.Size {
-		if total, err = h.count(r, p); err != nil {
-			WriteError(w, r, h.api.readError(r, p.schema, err))
-			return
+		if extra > 0 {
+			keys = append(keys, slices.Clone(rr.vals[len(rr.vals)-extra:]))
 		}
 	}
-	self := l.collection(p.schema)
-	WriteDocument(w, r, http.StatusOK, &Document{
-		Data:  data,
-		Links: pageLinks(self, r.URL.Query(), page, total),
-		Meta:  map[string]any{"total": total},
-	})
+	if err := rows.Err(); err != nil {
+		return nil, nil, err
+	}
+	return data, keys, rows.Close()
 }
 
-// count counts the resources the request may see.
-func (h *collectionHandler) count(r *http.Request, p *plan) (int64, error) {
+func orderBy(b sq.SelectBuilder, keys []query.Sort, reverse bool) sq.SelectBuilder {
+	for _, o := range query.OrderBy(keys, reverse) {
+		b = b.OrderByClause(o)
+	}
+	return b
+}
+
+// count counts the resources the request may see that meet filter.
+func (a *API) count(r *http.Request, p *plan, filter sq.Sqlizer) (int64, error) {
 	base, err := p.res.Select(r.Context())
 	if err != nil {
 		return 0, err
 	}
-	text, args, err := sq.Select("count(*)").FromSelect(base.Columns(p.idExpr), "c").
-		PlaceholderFormat(h.api.dialect().Placeholder()).ToSql()
+	text, args, err := sq.Select("count(*)").FromSelect(where(base.Columns(p.idExpr), filter), "c").
+		PlaceholderFormat(a.dialect().Placeholder()).ToSql()
 	if err != nil {
 		return 0, err
 	}
 	var n int64
-	err = h.api.DB.QueryRowContext(r.Context(), text, args...).Scan(&n)
+	err = a.DB.QueryRowContext(r.Context(), text, args...).Scan(&n)
 	return n, err
 }
 
 // pageLinks returns the self and pagination links of a page, keeping the
 // request's other query parameters.
 func pageLinks(self string, q url.Values, page query.Page, total int64) *Links {
-	last := int((total + int64(page.Size) - 1) / int64(page.Size))
-	if last < 1 {
-		last = 1
-	}
-	at := func(n int) string {
+	size := int64(page.Size)
+	start := int64(page.Start)
+	lastStart := max((total-1)/size*size, 0)
+	at := func(start int64) string {
 		v := url.Values{}
 		for k, vals := range q {
 			v[k] = vals
 		}
-		v.Set("page[number]", strconv.Itoa(n))
-		v.Set("page[size]", strconv.Itoa(page.Size))
+		if page.Style == query.PageOffset {
+			v.Set("page[offset]", strconv.FormatInt(start, 10))
+			v.Set("page[limit]", strconv.FormatInt(size, 10))
+		} else {
+			v.Set("page[number]", strconv.FormatInt(start/size+1, 10))
+			v.Set("page[size]", strconv.FormatInt(size, 10))
+		}
 		return withQuery(self, v)
 	}
-	links := &Links{Self: withQuery(self, q), First: at(1), Last: at(last)}
-	if page.Number > 1 {
-		links.Prev = at(min(page.Number-1, last))
+	links := &Links{Self: withQuery(self, q), First: at(0), Last: at(lastStart)}
+	if start > 0 {
+		links.Prev = at(min(max(start-size, 0), lastStart))
 	}
-	if page.Number < last {
-		links.Next = at(page.Number + 1)
+	if start+size < total {
+		links.Next = at(start + size)
 	}
 	return links
 }
 
 func (h *collectionHandler) create(w http.ResponseWriter, r *http.Request) {
 	p := h.plan
-	if _, err := query.Parse(r.URL.Query(), h.api.queryConfig(false)); err != nil {
+	if _, err := h.api.parseQuery(r, p, h.api.queryConfig(r, p, false)); err != nil {
 		WriteError(w, r, err)
 		return
 	}

@@ -16,6 +16,9 @@ type Document struct {
 	Links *Links
 	// Meta is the top-level meta.
 	Meta map[string]any
+	// Profile lists the URIs of the profiles applied to the document,
+	// named in jsonapi.profile and in the response's Content-Type.
+	Profile []string
 }
 
 // An Object is a JSON:API resource object.
@@ -56,6 +59,9 @@ type Links struct {
 	Last        string `json:"last,omitempty"`
 	Prev        string `json:"prev,omitempty"`
 	Next        string `json:"next,omitempty"`
+	// NullPrevNext writes empty prev and next links as null instead of
+	// leaving them out, as the cursor pagination profile requires.
+	NullPrevNext bool `json:"-"`
 }
 
 type jsonapiObject struct {
@@ -124,8 +130,18 @@ func (d *Document) AppendJSON(b []byte) ([]byte, error) {
 		b = append(b, `,"meta":`...)
 		b = append(b, raw...)
 	}
-	b = append(b, `,"jsonapi":{"version":"1.1"}}`...)
-	return b, nil
+	b = append(b, `,"jsonapi":{"version":"1.1"`...)
+	if len(d.Profile) > 0 {
+		b = append(b, `,"profile":[`...)
+		for i, p := range d.Profile {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendString(b, p)
+		}
+		b = append(b, ']')
+	}
+	return append(b, "}}"...), nil
 }
 
 // MarshalJSON encodes the resource object.
@@ -203,7 +219,8 @@ func (l *Links) appendJSON(b []byte) []byte {
 	b = append(b, '{')
 	n := len(b)
 	add := func(name, v string) {
-		if v == "" {
+		null := v == "" && l.NullPrevNext && (name == "prev" || name == "next")
+		if v == "" && !null {
 			return
 		}
 		if len(b) > n {
@@ -212,7 +229,11 @@ func (l *Links) appendJSON(b []byte) []byte {
 		b = append(b, '"')
 		b = append(b, name...)
 		b = append(b, `":`...)
-		b = appendString(b, v)
+		if null {
+			b = append(b, "null"...)
+		} else {
+			b = appendString(b, v)
+		}
 	}
 	add("self", l.Self)
 	add("related", l.Related)
@@ -236,7 +257,7 @@ func WriteDocument(w http.ResponseWriter, r *http.Request, status int, d *Docume
 	b = append(b, '\n')
 	*buf = b
 	h := w.Header()
-	h.Set("Content-Type", contentType(r))
+	h.Set("Content-Type", contentType(r, d.Profile...))
 	h.Set("Content-Length", strconv.Itoa(len(b)))
 	w.WriteHeader(status)
 	w.Write(b)

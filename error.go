@@ -31,8 +31,18 @@ type Error struct {
 	Source *ErrorSource
 	// Meta holds non-standard information about the error.
 	Meta map[string]any
+	// Links are the error's about and type links.
+	Links *ErrorLinks
 	// Err is the cause. It is logged, never sent.
 	Err error
+}
+
+// ErrorLinks are the links of an error object.
+type ErrorLinks struct {
+	// About leads to details about this occurrence of the problem.
+	About string `json:"about,omitempty"`
+	// Type identifies the kind of problem, such as a profile's error type.
+	Type string `json:"type,omitempty"`
 }
 
 // An ErrorSource points at the part of a request that caused an [Error].
@@ -90,6 +100,7 @@ func (e *Error) Unwrap() error { return e.Err }
 func (e *Error) MarshalJSON() ([]byte, error) {
 	type wire struct {
 		ID     string         `json:"id,omitempty"`
+		Links  *ErrorLinks    `json:"links,omitempty"`
 		Status string         `json:"status,omitempty"`
 		Code   string         `json:"code,omitempty"`
 		Title  string         `json:"title,omitempty"`
@@ -97,7 +108,7 @@ func (e *Error) MarshalJSON() ([]byte, error) {
 		Source *ErrorSource   `json:"source,omitempty"`
 		Meta   map[string]any `json:"meta,omitempty"`
 	}
-	w := wire{ID: e.ID, Code: e.Code, Title: e.Title, Detail: e.Detail, Source: e.Source, Meta: e.Meta}
+	w := wire{ID: e.ID, Links: e.Links, Code: e.Code, Title: e.Title, Detail: e.Detail, Source: e.Source, Meta: e.Meta}
 	if e.Status != 0 {
 		w.Status = strconv.Itoa(e.Status)
 	}
@@ -197,7 +208,11 @@ func ErrorObjects(ctx context.Context, err error) []*Error {
 	case errors.Is(err, ErrNotFound):
 		return []*Error{NewError(http.StatusNotFound, "The requested resource does not exist.")}
 	case errors.As(err, &qe):
-		return []*Error{{Status: http.StatusBadRequest, Title: "Invalid Query Parameter", Detail: qe.Detail(), Source: Parameter(qe.Param), Meta: qe.Meta}}
+		e := &Error{Status: http.StatusBadRequest, Title: "Invalid Query Parameter", Detail: qe.Detail(), Source: Parameter(qe.Param), Meta: qe.Meta}
+		if qe.Type != "" {
+			e.Links = &ErrorLinks{Type: qe.Type}
+		}
+		return []*Error{e}
 	case errors.As(err, &ne):
 		return []*Error{{Status: ne.Status, Title: http.StatusText(ne.Status), Detail: ne.Detail, Source: headerSource(ne.Header)}}
 	case errors.As(err, &mbe):

@@ -4,6 +4,7 @@ import (
 	"database/sql"
 	"log/slog"
 	"net/http"
+	"slices"
 
 	"github.com/gorestless/restless/negotiate"
 	"github.com/gorestless/restless/query"
@@ -48,6 +49,10 @@ type API struct {
 	// Logger receives the causes of errors the client is not shown. Nil
 	// means slog.Default().
 	Logger *slog.Logger
+
+	// reg knows the types of the handlers made so far, so filters and
+	// sorts can follow relationships between them.
+	reg *registry
 }
 
 func (a *API) logger() *slog.Logger {
@@ -78,8 +83,36 @@ func (a *API) maxBody() int64 {
 	return DefaultMaxBodyBytes
 }
 
-func (a *API) queryConfig(collection bool) query.Config {
-	return query.Config{PageSize: a.PageSize, MaxPageSize: a.MaxPageSize, Collection: collection}
+// queryConfig returns what a request for p may ask for.
+func (a *API) queryConfig(r *http.Request, p *plan, collection bool) query.Config {
+	c := query.Config{
+		Resolver:    a.resolver(p),
+		Types:       a.resolverOf,
+		PageSize:    a.PageSize,
+		MaxPageSize: a.MaxPageSize,
+		Collection:  collection,
+	}
+	if res, ok := negotiate.FromContext(r.Context()); ok {
+		c.Cursor = slices.Contains(res.AcceptProfile, query.CursorProfile)
+	}
+	return c
+}
+
+// parseQuery parses r's query string for a request on p.
+func (a *API) parseQuery(r *http.Request, _ *plan, c query.Config) (query.Params, error) {
+	v, err := query.Values(r.URL.RawQuery)
+	if err != nil {
+		return query.Params{}, err
+	}
+	return query.Parse(r.Context(), v, c)
+}
+
+func (a *API) resolverOf(typ string) (query.Resolver, bool) {
+	p, ok := a.lookupType(typ)
+	if !ok {
+		return nil, false
+	}
+	return a.resolver(p), true
 }
 
 // Collection returns the handler of a collection endpoint: GET lists the
@@ -89,7 +122,7 @@ func (a *API) queryConfig(collection bool) query.Config {
 //
 //	mux.Handle("/api/person", api.Collection(person))
 func (a *API) Collection(res Resource) http.Handler {
-	return &collectionHandler{api: a, plan: newPlan(res)}
+	return &collectionHandler{api: a, plan: a.register(newPlan(res))}
 }
 
 // Item returns the handler of an individual resource endpoint: GET fetches
@@ -99,9 +132,14 @@ func (a *API) Collection(res Resource) http.Handler {
 //
 //	mux.Handle("/api/person/{id}", api.Item(person))
 func (a *API) Item(res Resource) http.Handler {
-	return &itemHandler{api: a, plan: newPlan(res)}
+	return &itemHandler{api: a, plan: a.register(newPlan(res))}
 }
 
-// contentType returns the media type of a response to r. No extension is
-// applied yet, so it is the plain JSON:API media type.
-func contentType(r *http.Request) string { return negotiate.MediaType }
+// contentType returns the media type of a response to r that applies the
+// given profiles. No extension is applied yet.
+func contentType(r *http.Request, profiles ...string) string {
+	if len(profiles) == 0 {
+		return negotiate.MediaType
+	}
+	return negotiate.FormatMediaType(nil, profiles)
+}

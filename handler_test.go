@@ -146,11 +146,17 @@ func TestBadQuery(t *testing.T) {
 		{"/api/person?page[size]=x", "page[size]"},
 		{"/api/person?page[number]=-1", "page[number]"},
 		{"/api/person?page[number]=1&page[number]=2", "page[number]"},
-		{"/api/person?sort=name", "sort"},
+		{"/api/person?sort=shoe", "sort"},
+		{"/api/person?sort=name,-name", "sort"},
+		{"/api/person?filter[shoe]=1", "filter[shoe]"},
+		{"/api/person?fields[person]=shoe", "fields[person]"},
+		{"/api/person?fields[nothing]=name", "fields[nothing]"},
+		{"/api/person?functions=[]", "functions"},
 		{"/api/person?include=computers", "include"},
 		{"/api/person?shoe=1", "shoe"},
 		{"/api/person/1?page[size]=2", "page[size]"},
-		{"/api/person/1?fields[person]=name", "fields[person]"},
+		{"/api/person/1?sort=name", "sort"},
+		{"/api/person/1?filter[name]=x", "filter[name]"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.path, func(t *testing.T) {

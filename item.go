@@ -3,8 +3,6 @@ package restless
 import (
 	"fmt"
 	"net/http"
-
-	"github.com/gorestless/restless/query"
 )
 
 type itemHandler struct {
@@ -54,11 +52,12 @@ func (h *itemHandler) key(r *http.Request) (string, any, error) {
 }
 
 func (h *itemHandler) get(w http.ResponseWriter, r *http.Request) {
-	p := h.plan
-	if _, err := query.Parse(r.URL.Query(), h.api.queryConfig(false)); err != nil {
+	params, err := h.api.parseQuery(r, h.plan, h.api.queryConfig(r, h.plan, false))
+	if err != nil {
 		WriteError(w, r, err)
 		return
 	}
+	p := h.plan.only(params.Fields[h.plan.schema.Type])
 	_, id, err := h.key(r)
 	if err != nil {
 		WriteError(w, r, err)
@@ -75,7 +74,7 @@ func (h *itemHandler) get(w http.ResponseWriter, r *http.Request) {
 
 func (h *itemHandler) patch(w http.ResponseWriter, r *http.Request) {
 	p := h.plan
-	if _, err := query.Parse(r.URL.Query(), h.api.queryConfig(false)); err != nil {
+	if _, err := h.api.parseQuery(r, p, h.api.queryConfig(r, p, false)); err != nil {
 		WriteError(w, r, err)
 		return
 	}
@@ -115,7 +114,7 @@ func (h *itemHandler) patch(w http.ResponseWriter, r *http.Request) {
 
 func (h *itemHandler) delete(w http.ResponseWriter, r *http.Request) {
 	p := h.plan
-	if _, err := query.Parse(r.URL.Query(), h.api.queryConfig(false)); err != nil {
+	if _, err := h.api.parseQuery(r, p, h.api.queryConfig(r, p, false)); err != nil {
 		WriteError(w, r, err)
 		return
 	}

@@ -34,25 +34,49 @@ func newPlan(res Resource) *plan {
 	}
 	p.cols = append(p.cols, p.idExpr)
 	for i := range s.Attributes {
-		a := &s.Attributes[i]
-		if !a.Readable() {
-			continue
+		if a := &s.Attributes[i]; a.Readable() {
+			p.addAttr(a)
 		}
-		expr := a.Expr
-		if expr == "" {
-			expr = qualify(s.Table, a.Column)
-		}
-		p.cols = append(p.cols, expr)
-		key := []byte{}
-		if len(p.attrs) > 0 {
-			key = append(key, ',')
-		}
-		key = appendString(key, a.Name)
-		key = append(key, ':')
-		p.keys = append(p.keys, key)
-		p.attrs = append(p.attrs, a)
 	}
 	return p
+}
+
+// expr returns the SQL expression that reads a.
+func (p *plan) expr(a *Attribute) string {
+	if a.Expr != "" {
+		return a.Expr
+	}
+	return qualify(p.schema.Table, a.Column)
+}
+
+func (p *plan) addAttr(a *Attribute) {
+	p.cols = append(p.cols, p.expr(a))
+	key := []byte{}
+	if len(p.attrs) > 0 {
+		key = append(key, ',')
+	}
+	key = appendString(key, a.Name)
+	key = append(key, ':')
+	p.keys = append(p.keys, key)
+	p.attrs = append(p.attrs, a)
+}
+
+// only returns the plan of a sparse fieldset: the attributes named in
+// fields, in schema order. A nil fields keeps every attribute.
+func (p *plan) only(fields []string) *plan {
+	if fields == nil {
+		return p
+	}
+	q := &plan{res: p.res, schema: p.schema, err: p.err, idExpr: p.idExpr, cols: []string{p.idExpr}}
+	for _, a := range p.attrs {
+		for _, f := range fields {
+			if f == a.Name {
+				q.addAttr(a)
+				break
+			}
+		}
+	}
+	return q
 }
 
 func qualify(table, column string) string {

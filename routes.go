@@ -15,6 +15,8 @@ const (
 	CollectionRoute RouteKind = iota + 1
 	// ItemRoute is one resource: GET, PATCH, DELETE.
 	ItemRoute
+	// EvalRoute is function evaluation over a collection.
+	EvalRoute
 )
 
 // A Route is one endpoint an API serves. The route table drives the
@@ -51,6 +53,9 @@ func (a *API) Routes(res ...Resource) ([]Route, error) {
 			return nil, err
 		}
 		path := s.CollectionPath()
+		if path == "eval" {
+			return nil, fmt.Errorf("restless: type %q: the path \"eval\" is reserved for function evaluation", s.Type)
+		}
 		if strings.ContainsAny(path, "/{}?# ") {
 			return nil, fmt.Errorf("restless: type %q: path %q must be one URL segment", s.Type, path)
 		}
@@ -61,12 +66,16 @@ func (a *API) Routes(res ...Resource) ([]Route, error) {
 			return nil, fmt.Errorf("restless: two resources have the path %q", path)
 		}
 		types[s.Type], paths[path] = true, true
-		ch := &collectionHandler{api: a, plan: newPlan(r)}
+		ch := &collectionHandler{api: a, plan: a.register(newPlan(r))}
 		ih := &itemHandler{api: a, plan: ch.plan}
 		routes = append(routes,
 			Route{Pattern: prefix + "/" + path, Kind: CollectionRoute, Methods: strings.Split(ch.allow(), ", "), Resource: r, Handler: ch},
 			Route{Pattern: prefix + "/" + path + "/{id}", Kind: ItemRoute, Methods: strings.Split(ih.allow(), ", "), Resource: r, Handler: ih},
 		)
+		if !s.NoEval {
+			routes = append(routes, Route{Pattern: prefix + "/eval/" + path, Kind: EvalRoute,
+				Methods: []string{"GET", "HEAD", "OPTIONS"}, Resource: r, Handler: &evalHandler{api: a, plan: ch.plan}})
+		}
 	}
 	return routes, nil
 }

@@ -21,6 +21,8 @@ type Schema struct {
 	Relationships []Relationship
 	// ClientIDs allows clients to choose the id on create.
 	ClientIDs bool
+	// NoEval switches function evaluation off.
+	NoEval bool
 }
 
 // ID describes a resource's primary key.

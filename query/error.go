@@ -10,10 +10,14 @@ import (
 type Error struct {
 	// Param is the name of the parameter at fault, such as "page[size]".
 	Param string
-	// Err describes the problem.
+	// Err describes the problem; its text completes the sentence "The
+	// query parameter ... is invalid: ...".
 	Err error
 	// Meta carries machine-readable detail, such as the maximum page size.
 	Meta map[string]any
+	// Type is a URI identifying the kind of error, such as a profile's
+	// error type; empty for none.
+	Type string
 }
 
 // Error returns a message naming the parameter.
@@ -24,16 +28,20 @@ func (e *Error) Unwrap() error { return e.Err }
 
 // Detail returns a sentence for the client.
 func (e *Error) Detail() string {
-	msg := e.Err.Error()
-	return fmt.Sprintf("The query parameter %q is invalid: %s.", e.Param, msg)
+	return fmt.Sprintf("The query parameter %q is invalid: %s.", e.Param, e.Err.Error())
+}
+
+func paramErr(param string, format string, args ...any) *Error {
+	return &Error{Param: param, Err: fmt.Errorf(format, args...)}
 }
 
 var (
 	errRepeated      = errors.New("it may appear only once")
 	errPositive      = errors.New("it must be a positive integer")
+	errNonNegative   = errors.New("it must be a non-negative integer")
 	errPageTooBig    = errors.New("it is larger than the maximum page size")
 	errPageTooFar    = errors.New("the page lies beyond any possible result")
-	errNotCollection = errors.New("only collections are paginated")
+	errNotCollection = errors.New("only collections are paginated, filtered or sorted")
 )
 
 // ErrUnsupported is wrapped by errors for parameters the server does not

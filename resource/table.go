@@ -44,6 +44,8 @@ type Table struct {
 	ReadOnly bool
 	// NoCreate, NoUpdate and NoDelete refuse one kind of write.
 	NoCreate, NoUpdate, NoDelete bool
+	// NoEval switches function evaluation (GET /eval/...) off.
+	NoEval bool
 
 	// Filter returns the row filter for the request in ctx, such as the
 	// current tenant's rows, or nil for none. It applies to reads and
@@ -82,6 +84,7 @@ func (t *Table) init() {
 			Table:         t.Name,
 			ID:            restless.ID{Column: t.IDColumn, Type: restless.Integer},
 			ClientIDs:     t.ClientIDs,
+			NoEval:        t.NoEval,
 			Relationships: append([]restless.Relationship(nil), t.Relationships...),
 		}
 		if s.Type == "" {
