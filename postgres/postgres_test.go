@@ -4,7 +4,10 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
+	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"strings"
 	"testing"
@@ -66,6 +69,8 @@ func TestPostgresWrites(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The cursor of Tomasz (age 26, id 3) in sort=age.
+	afterCursor := cursorOf(t, h, "/api/person?sort=age&page[size]=1")
 	tests := []struct {
 		method, path, body string
 		status             int
@@ -83,6 +88,13 @@ func TestPostgresWrites(t *testing.T) {
 		{"DELETE", "/api/person/4", "", 204, ``},
 		{"GET", "/api/person/4", "", 404, `"status":"404"`},
 		{"GET", "/api/person?page[size]=2&page[number]=2", "", 200, `"total":3`},
+		{"GET", `/api/person?filter[objects]=` + url.QueryEscape(`[{"name":"name","op":"ilike","val":"jeff%"}]`), "", 200, `"total":1`},
+		{"GET", `/api/person?filter[objects]=` + url.QueryEscape(`[{"name":"computers","op":"any","val":{"name":"vendor","op":"eq","val":"Apple"}}]`), "", 200, `"name":"Jeffrey"`},
+		{"GET", `/api/computer?filter[objects]=` + url.QueryEscape(`[{"name":"owner","op":"has","val":{"name":"age","op":"gt","val":40}}]`), "", 200, `"total":1`},
+		{"GET", "/api/computer?sort=-owner.name&page[size]=1", "", 200, `"name":"new"`},
+		{"GET", "/api/computer?filter[owner]=1,2&fields[computer]=vendor", "", 200, `"total":3`},
+		{"GET", "/api/eval/person?functions=" + url.QueryEscape(`[{"name":"sum","field":"age"},{"name":"avg","field":"age"},{"name":"max","field":"birth_date"}]`), "", 200, `"sum__age":102`},
+		{"GET", "/api/person?sort=age&page[size]=1&page[after]=" + afterCursor, "", 200, `"name":"Jeffrey"`},
 	}
 	for _, tt := range tests {
 		req := httptest.NewRequest(tt.method, tt.path, strings.NewReader(tt.body))
@@ -95,4 +107,22 @@ func TestPostgresWrites(t *testing.T) {
 			t.Errorf("%s %s %s: %d %s; want %d with %s", tt.method, tt.path, tt.body, rec.Code, rec.Body, tt.status, tt.want)
 		}
 	}
+}
+
+// cursorOf returns the page[after] cursor of the single row path selects.
+func cursorOf(t *testing.T, h http.Handler, path string) string {
+	t.Helper()
+	req := httptest.NewRequest("GET", path, nil)
+	req.Header.Set("Accept", `application/vnd.api+json; profile="https://jsonapi.org/profiles/ethanresnick/cursor-pagination"`)
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	var doc struct{ Links struct{ Next *string } }
+	if err := json.Unmarshal(rec.Body.Bytes(), &doc); err != nil || doc.Links.Next == nil {
+		t.Fatalf("GET %s: %d %s", path, rec.Code, rec.Body)
+	}
+	u, err := url.Parse(*doc.Links.Next)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return url.QueryEscape(u.Query().Get("page[after]"))
 }

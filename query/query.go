@@ -94,6 +94,7 @@ func Parse(ctx context.Context, v url.Values, c Config) (Params, error) {
 	pageParams := map[string]string{}
 	var sortParam, legacy string
 	hasSort, hasLegacy := false, false
+	sortFrom := "sort" // the parameter the sort came from
 	comp := &compiler{ctx: ctx}
 	for name, vals := range v {
 		if ignored(name, c.Ignore) || name == "callback" {
@@ -174,7 +175,7 @@ func Parse(ctx context.Context, v url.Values, c Config) (Params, error) {
 			if hasSort {
 				return p, paramErr("q", "it may not order the results when sort is given")
 			}
-			sortParam, hasSort = l.sort, true
+			sortParam, hasSort, sortFrom = l.sort, true, "q"
 		}
 		for k, v := range l.page {
 			if _, dup := pageParams[k]; dup {
@@ -193,7 +194,7 @@ func Parse(ctx context.Context, v url.Values, c Config) (Params, error) {
 		if hasSort {
 			keys, err := parseSort(ctx, c.Resolver, sortParam)
 			if err != nil {
-				return p, &Error{Param: "sort", Err: err}
+				return p, &Error{Param: sortFrom, Err: err}
 			}
 			p.Sort = keys
 		}
