@@ -1,6 +1,7 @@
 package restless
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -81,7 +82,7 @@ func (a *API) list(r *http.Request, p *plan, params query.Params) (*Document, er
 			return &Document{Data: data[0], Links: &Links{Self: withQuery(self, q)}}, nil
 		}
 		return nil, &Error{Status: http.StatusBadRequest, Title: "Not Single", Detail: "More than one resource matches the filters.",
-			Source: Parameter("filter[single]")}
+			Source: Parameter(params.SingleParam)}
 	}
 
 	if page.Style == query.PageCursor {
@@ -223,6 +224,7 @@ func pageLinks(self string, q url.Values, page query.Page, total int64) *Links {
 	size := int64(page.Size)
 	start := int64(page.Start)
 	lastStart := max((total-1)/size*size, 0)
+	q = withoutLegacyPage(q)
 	at := func(start int64) string {
 		v := url.Values{}
 		for k, vals := range q {
@@ -285,4 +287,38 @@ func (h *collectionHandler) create(w http.ResponseWriter, r *http.Request) {
 	obj.LID = in.lid
 	w.Header().Set("Location", obj.Links.Self)
 	WriteDocument(w, r, http.StatusCreated, &Document{Data: obj, Links: &Links{Self: obj.Links.Self}})
+}
+
+// withoutLegacyPage returns q without the limit and offset of a legacy q
+// search, which the pagination links replace with page parameters.
+func withoutLegacyPage(q url.Values) url.Values {
+	raw := q.Get("q")
+	if raw == "" {
+		return q
+	}
+	var search map[string]json.RawMessage
+	if json.Unmarshal([]byte(raw), &search) != nil {
+		return q
+	}
+	_, hasLimit := search["limit"]
+	_, hasOffset := search["offset"]
+	if !hasLimit && !hasOffset {
+		return q
+	}
+	delete(search, "limit")
+	delete(search, "offset")
+	out := url.Values{}
+	for k, v := range q {
+		out[k] = v
+	}
+	if len(search) == 0 {
+		out.Del("q")
+		return out
+	}
+	b, err := json.Marshal(search)
+	if err != nil {
+		return q
+	}
+	out.Set("q", string(b))
+	return out
 }

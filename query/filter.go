@@ -287,7 +287,9 @@ func (c *compiler) relationFilter(r Resolver, name, op string, val json.RawMessa
 	if err != nil {
 		return nil, err
 	}
-	return sq.Expr(rel.Key+" IN (?)", sub), nil
+	// A NULL key has no related resource; testing it first keeps
+	// NOT (has ...) true for such rows, where NULL IN (...) is unknown.
+	return sq.And{sq.NotEq{rel.Key: nil}, sq.Expr(rel.Key+" IN (?)", sub)}, nil
 }
 
 func convertJSON(f Field, raw json.RawMessage) (any, error) {

@@ -32,6 +32,8 @@ type Params struct {
 	Filter sq.Sqlizer
 	// Single asks for exactly one resource object rather than a list.
 	Single bool
+	// SingleParam is the parameter that asked for Single.
+	SingleParam string
 	// Sort is the order, always ending in the id so it is total. It is
 	// nil for requests that are not for a collection.
 	Sort []Sort
@@ -92,6 +94,7 @@ func Parse(ctx context.Context, v url.Values, c Config) (Params, error) {
 	p := Params{}
 	var conds sq.And
 	pageParams := map[string]string{}
+	pageFrom := map[string]string{} // page key → the parameter it came from
 	var sortParam, legacy string
 	hasSort, hasLegacy := false, false
 	sortFrom := "sort" // the parameter the sort came from
@@ -125,7 +128,7 @@ func Parse(ctx context.Context, v url.Values, c Config) (Params, error) {
 				return p, err
 			}
 			if single {
-				p.Single = true
+				p.Single, p.SingleParam = true, name
 			}
 			if cond != nil {
 				conds = append(conds, cond)
@@ -169,7 +172,9 @@ func Parse(ctx context.Context, v url.Values, c Config) (Params, error) {
 		if l.filter != nil {
 			conds = append(conds, l.filter)
 		}
-		p.Single = p.Single || l.single
+		if l.single && !p.Single {
+			p.Single, p.SingleParam = true, "q"
+		}
 		p.Functions = append(p.Functions, l.functions...)
 		if l.sort != "" {
 			if hasSort {
@@ -182,6 +187,7 @@ func Parse(ctx context.Context, v url.Values, c Config) (Params, error) {
 				return p, paramErr("q", "it may not set a limit or offset when page parameters are given")
 			}
 			pageParams[k] = v
+			pageFrom[k] = "q"
 		}
 	}
 	if len(conds) == 1 {
@@ -200,7 +206,7 @@ func Parse(ctx context.Context, v url.Values, c Config) (Params, error) {
 		}
 		p.Sort = withTiebreak(p.Sort, id)
 	}
-	page, err := parsePage(c, pageParams, p.Sort)
+	page, err := parsePage(c, pageParams, pageFrom, p.Sort)
 	if err != nil {
 		return p, err
 	}
@@ -255,38 +261,52 @@ func filterParam(comp *compiler, r Resolver, name, val string) (sq.Sqlizer, bool
 }
 
 // parsePage reads the page parameters.
-func parsePage(c Config, params map[string]string, keys []Sort) (Page, error) {
+func parsePage(c Config, params, from map[string]string, keys []Sort) (Page, error) {
 	p := Page{Style: PageNumber, Number: 1, Size: c.pageSize()}
 	has := func(k string) bool { _, ok := params[k]; return ok }
+	// name is the parameter a page key came from.
+	name := func(k string) string {
+		if f, ok := from[k]; ok {
+			return f
+		}
+		return "page[" + k + "]"
+	}
+	first := func(keys ...string) string {
+		for _, k := range keys {
+			if has(k) {
+				return name(k)
+			}
+		}
+		return ""
+	}
 	for k := range params {
 		switch k {
 		case "number", "size", "offset", "limit", "after", "before":
 		default:
-			return p, &Error{Param: "page[" + k + "]", Err: unsupported("page[" + k + "]")}
+			return p, &Error{Param: name(k), Err: unsupported(name(k))}
 		}
 	}
-	cursor := c.Cursor || has("after") || has("before")
+	cursor := (c.Cursor && c.Collection) || has("after") || has("before")
 	if cursor {
 		p.Style = PageCursor
-		for _, k := range []string{"number", "offset", "limit"} {
-			if has(k) {
-				return p, paramErr("page["+k+"]", "it cannot be combined with cursor pagination")
-			}
+		if n := first("number", "offset", "limit"); n != "" {
+			return p, paramErr(n, "it cannot be combined with cursor pagination")
 		}
 		if has("after") && has("before") {
-			return p, &Error{Param: "page[before]", Err: errors.New("range pagination (page[after] with page[before]) is not supported"), Type: ErrTypeRangeNotAllowed}
+			return p, &Error{Param: name("before"), Err: errors.New("range pagination (page[after] with page[before]) is not supported"), Type: ErrTypeRangeNotAllowed}
 		}
 	} else if has("offset") || has("limit") {
 		p.Style = PageOffset
 		if has("number") || has("size") {
-			return p, paramErr("page[offset]", "page[offset] and page[limit] cannot be combined with page[number] and page[size]")
+			return p, paramErr(first("offset", "limit"), "page[offset] and page[limit] cannot be combined with page[number] and page[size]")
 		}
 	}
-	sizeParam := "page[size]"
+	sizeKey := "size"
 	if p.Style == PageOffset {
-		sizeParam = "page[limit]"
+		sizeKey = "limit"
 	}
-	if s, ok := params[strings.TrimSuffix(strings.TrimPrefix(sizeParam, "page["), "]")]; ok {
+	if s, ok := params[sizeKey]; ok {
+		sizeParam := name(sizeKey)
 		n, err := parsePositive(sizeParam, s)
 		if err != nil {
 			return p, err
@@ -303,7 +323,7 @@ func parsePage(c Config, params map[string]string, keys []Sort) (Page, error) {
 	switch p.Style {
 	case PageNumber:
 		if s, ok := params["number"]; ok {
-			n, err := parsePositive("page[number]", s)
+			n, err := parsePositive(name("number"), s)
 			if err != nil {
 				return p, err
 			}
@@ -315,12 +335,12 @@ func parsePage(c Config, params map[string]string, keys []Sort) (Page, error) {
 		p.Start = (p.Number - 1) * p.Size
 	case PageOffset:
 		if s, ok := params["offset"]; ok {
-			n, err := parseNonNegative("page[offset]", s)
+			n, err := parseNonNegative(name("offset"), s)
 			if err != nil {
 				return p, err
 			}
 			if n > 1<<53 {
-				return p, &Error{Param: "page[offset]", Err: errPageTooFar}
+				return p, &Error{Param: name("offset"), Err: errPageTooFar}
 			}
 			p.Start = n
 		}
