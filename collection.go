@@ -48,7 +48,7 @@ func (h *collectionHandler) list(w http.ResponseWriter, r *http.Request) {
 		WriteError(w, r, err)
 		return
 	}
-	doc, err := h.api.list(r, h.plan, params)
+	doc, err := h.api.list(r, h.plan, params, h.api.linker(r).collection(h.plan.schema))
 	if err != nil {
 		WriteError(w, r, h.api.readError(r, h.plan.schema, err))
 		return
@@ -57,16 +57,16 @@ func (h *collectionHandler) list(w http.ResponseWriter, r *http.Request) {
 }
 
 // list reads the page of p's collection that params select.
-func (a *API) list(r *http.Request, p *plan, params query.Params) (*Document, error) {
+// self is the collection's URL without query.
+func (a *API) list(r *http.Request, p *plan, params query.Params, self string) (*Document, error) {
 	ctx := r.Context()
 	sp := p.only(params.Fields[p.schema.Type])
-	base, err := sp.selectBase(ctx)
+	base, err := a.selectBase(ctx, sp)
 	if err != nil {
 		return nil, err
 	}
 	base = where(base, params.Filter)
 	l := a.linker(r)
-	self := l.collection(p.schema)
 	q := r.URL.Query()
 	page := params.Page
 
@@ -79,7 +79,8 @@ func (a *API) list(r *http.Request, p *plan, params query.Params) (*Document, er
 		case 0:
 			return nil, ErrNotFound
 		case 1:
-			return &Document{Data: data[0], Links: &Links{Self: withQuery(self, q)}}, nil
+			doc := &Document{Data: data[0], Links: &Links{Self: withQuery(self, q)}}
+			return doc, a.complete(r, l, p, data, params, doc)
 		}
 		return nil, &Error{Status: http.StatusBadRequest, Title: "Not Single", Detail: "More than one resource matches the filters.",
 			Source: Parameter(params.SingleParam)}
@@ -101,11 +102,31 @@ func (a *API) list(r *http.Request, p *plan, params query.Params) (*Document, er
 			return nil, err
 		}
 	}
-	return &Document{
+	doc := &Document{
 		Data:  data,
 		Links: pageLinks(self, q, page, total),
 		Meta:  map[string]any{"total": total},
-	}, nil
+	}
+	return doc, a.complete(r, l, p, data, params, doc)
+}
+
+// complete adds the included resources and relationship counts params
+// ask for to doc, whose primary data are objs of plan p.
+func (a *API) complete(r *http.Request, l *linker, p *plan, objs []*Object, params query.Params, doc *Document) error {
+	if len(params.WithCount) > 0 {
+		if err := a.counts(r, p, objs, params.WithCount); err != nil {
+			return err
+		}
+	}
+	if len(params.Include) == 0 {
+		return nil
+	}
+	included, err := a.include(r, l, p, objs, params)
+	if err != nil {
+		return err
+	}
+	doc.Included = included
+	return nil
 }
 
 // listCursor reads a page of the cursor pagination profile.
@@ -161,7 +182,8 @@ func (a *API) listCursor(r *http.Request, p *plan, l *linker, base sq.SelectBuil
 	} else if backwards {
 		links.Next = link("page[after]", page.Before)
 	}
-	return &Document{Data: data, Links: links, Profile: params.Profiles}, nil
+	doc := &Document{Data: data, Links: links, Profile: params.Profiles}
+	return doc, a.complete(r, l, p, data, params, doc)
 }
 
 // readRows runs stmt and reads its rows; extra trailing columns (sort
@@ -251,7 +273,7 @@ func pageLinks(self string, q url.Values, page query.Page, total int64) *Links {
 
 func (h *collectionHandler) create(w http.ResponseWriter, r *http.Request) {
 	p := h.plan
-	if _, err := h.api.parseQuery(r, p, h.api.queryConfig(r, p, false)); err != nil {
+	if _, err := h.api.parseQuery(r, p, h.api.writeConfig(r, p)); err != nil {
 		WriteError(w, r, err)
 		return
 	}
@@ -260,7 +282,7 @@ func (h *collectionHandler) create(w http.ResponseWriter, r *http.Request) {
 		WriteError(w, r, err)
 		return
 	}
-	in, err := decodeObject(body, p.schema, OpCreate)
+	in, err := h.api.decodeObject(body, p.schema, OpCreate)
 	if err != nil {
 		WriteError(w, r, err)
 		return

@@ -19,6 +19,7 @@ type input struct {
 	id     *string
 	lid    string
 	values Values
+	links  []*linkage
 }
 
 // readBody reads the request body, at most the API's limit.
@@ -48,7 +49,7 @@ func escapePointer(s string) string {
 
 // decodeObject parses a request document holding one resource object of
 // schema s. op is OpCreate or OpUpdate.
-func decodeObject(body []byte, s *Schema, op Op) (*input, error) {
+func (a *API) decodeObject(body []byte, s *Schema, op Op) (*input, error) {
 	var doc map[string]json.RawMessage
 	if err := decodeStrict(body, &doc); err != nil {
 		return nil, badDocument("", "The request body is not a JSON object: "+err.Error()+".")
@@ -125,19 +126,29 @@ func decodeObject(body []byte, s *Schema, op Op) (*input, error) {
 		if err := json.Unmarshal(rawRels, &rels); err != nil || rels == nil {
 			return nil, badDocument("/data/relationships", `The "relationships" member must be an object.`)
 		}
-		var errs []error
 		for _, name := range sortedKeys(rels) {
 			ptr := "/data/relationships/" + escapePointer(name)
-			if _, ok := s.Relationship(name); !ok {
-				errs = append(errs, &Error{Status: http.StatusBadRequest, Title: "Unknown Relationship",
-					Detail: fmt.Sprintf("The type %q has no relationship %q.", s.Type, name), Source: Pointer(ptr)})
-				continue
+			rel, ok := s.Relationship(name)
+			if !ok {
+				return nil, &Error{Status: http.StatusBadRequest, Title: "Unknown Relationship",
+					Detail: fmt.Sprintf("The type %q has no relationship %q.", s.Type, name), Source: Pointer(ptr)}
 			}
-			errs = append(errs, &Error{Status: http.StatusForbidden, Title: "Relationship Not Writable Here",
-				Detail: fmt.Sprintf("The relationship %q cannot be set through this endpoint.", name), Source: Pointer(ptr)})
-		}
-		if len(errs) > 0 {
-			return nil, errors.Join(errs...)
+			if rel.ReadOnly {
+				return nil, &Error{Status: http.StatusForbidden, Title: "Relationship Not Writable",
+					Detail: fmt.Sprintf("The relationship %q cannot be set.", name), Source: Pointer(ptr)}
+			}
+			lk, err := decodeLinkage(a, rel, rels[name], ptr)
+			if err != nil {
+				return nil, err
+			}
+			if rel.Kind == ToOne {
+				var v any
+				if lk.toOne != nil {
+					v = lk.toOne.id
+				}
+				in.values[name] = v
+			}
+			in.links = append(in.links, lk)
 		}
 	}
 	return in, nil

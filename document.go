@@ -31,8 +31,8 @@ type Object struct {
 	LID string
 	// Attributes is the encoded attributes object, or nil for none.
 	Attributes json.RawMessage
-	// Relationships maps names to relationship objects.
-	Relationships map[string]*RelationshipObject
+	// Relationships are the relationship objects, in order.
+	Relationships []*RelationshipObject
 	// Links are the resource's links.
 	Links *Links
 	// Meta is the resource's meta.
@@ -41,6 +41,8 @@ type Object struct {
 
 // A RelationshipObject is a JSON:API relationship object.
 type RelationshipObject struct {
+	// Name is the relationship's member name.
+	Name string
 	// Data is the encoded resource linkage: null, an identifier or an
 	// array of them. Nil means the member is absent.
 	Data json.RawMessage
@@ -164,12 +166,19 @@ func (o *Object) AppendJSON(b []byte) ([]byte, error) {
 		b = append(b, o.Attributes...)
 	}
 	if len(o.Relationships) > 0 {
-		raw, err := json.Marshal(o.Relationships)
-		if err != nil {
-			return nil, err
+		b = append(b, `,"relationships":{`...)
+		for i, r := range o.Relationships {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendString(b, r.Name)
+			b = append(b, ':')
+			var err error
+			if b, err = r.appendJSON(b); err != nil {
+				return nil, err
+			}
 		}
-		b = append(b, `,"relationships":`...)
-		b = append(b, raw...)
+		b = append(b, '}')
 	}
 	if o.Links != nil {
 		b = append(b, `,"links":`...)
@@ -187,28 +196,30 @@ func (o *Object) AppendJSON(b []byte) ([]byte, error) {
 }
 
 // MarshalJSON encodes the relationship object.
-func (r *RelationshipObject) MarshalJSON() ([]byte, error) {
-	b := []byte{'{'}
-	sep := func() {
-		if len(b) > 1 {
-			b = append(b, ',')
-		}
-	}
-	if r.Data != nil {
-		b = append(b, `"data":`...)
-		b = append(b, r.Data...)
-	}
+func (r *RelationshipObject) MarshalJSON() ([]byte, error) { return r.appendJSON(nil) }
+
+func (r *RelationshipObject) appendJSON(b []byte) ([]byte, error) {
+	b = append(b, '{')
+	n := len(b)
 	if r.Links != nil {
-		sep()
 		b = append(b, `"links":`...)
 		b = r.Links.appendJSON(b)
+	}
+	if r.Data != nil {
+		if len(b) > n {
+			b = append(b, ',')
+		}
+		b = append(b, `"data":`...)
+		b = append(b, r.Data...)
 	}
 	if len(r.Meta) > 0 {
 		raw, err := json.Marshal(r.Meta)
 		if err != nil {
 			return nil, err
 		}
-		sep()
+		if len(b) > n {
+			b = append(b, ',')
+		}
 		b = append(b, `"meta":`...)
 		b = append(b, raw...)
 	}

@@ -42,6 +42,7 @@ func (h *evalHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	c := h.api.queryConfig(r, p, false)
 	c.Functions = true
+	c.Include = false
 	params, err := h.api.parseQuery(r, h.plan, c)
 	if err != nil {
 		WriteError(w, r, err)

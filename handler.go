@@ -46,6 +46,15 @@ type API struct {
 	MaxPageSize int
 	// MaxBodyBytes limits request bodies; zero means DefaultMaxBodyBytes.
 	MaxBodyBytes int64
+	// MaxIncluded is the most included resources of one response; a
+	// request for more is a 400. Zero means DefaultMaxIncluded.
+	MaxIncluded int
+	// IncludeDepth is the longest include path, such as 3 for
+	// "a.b.c"; zero means 3.
+	IncludeDepth int
+	// IncludePaths is the most include paths of one request; zero
+	// means 10.
+	IncludePaths int
 	// Logger receives the causes of errors the client is not shown. Nil
 	// means slog.Default().
 	Logger *slog.Logger
@@ -86,11 +95,14 @@ func (a *API) maxBody() int64 {
 // queryConfig returns what a request for p may ask for.
 func (a *API) queryConfig(r *http.Request, p *plan, collection bool) query.Config {
 	c := query.Config{
-		Resolver:    a.resolver(p),
-		Types:       a.resolverOf,
-		PageSize:    a.PageSize,
-		MaxPageSize: a.MaxPageSize,
-		Collection:  collection,
+		Resolver:     a.resolver(p),
+		Types:        a.resolverOf,
+		PageSize:     a.PageSize,
+		MaxPageSize:  a.MaxPageSize,
+		Collection:   collection,
+		Include:      true,
+		IncludeDepth: a.IncludeDepth,
+		IncludePaths: a.IncludePaths,
 	}
 	if res, ok := negotiate.FromContext(r.Context()); ok {
 		c.Cursor = slices.Contains(res.AcceptProfile, query.CursorProfile)
@@ -105,6 +117,14 @@ func (a *API) parseQuery(r *http.Request, _ *plan, c query.Config) (query.Params
 		return query.Params{}, err
 	}
 	return query.Parse(r.Context(), v, c)
+}
+
+// writeConfig returns what a write request on p may ask for: nothing but
+// the parameters every request may carry.
+func (a *API) writeConfig(r *http.Request, p *plan) query.Config {
+	c := a.queryConfig(r, p, false)
+	c.Include = false
+	return c
 }
 
 func (a *API) resolverOf(typ string) (query.Resolver, bool) {

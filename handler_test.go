@@ -28,7 +28,7 @@ func TestCRUD(t *testing.T) {
 	if res.Code != http.StatusCreated {
 		t.Fatalf("POST: status = %d, want 201\n%s", res.Code, res.Body)
 	}
-	want := `{"data":{"type":"person","id":"4","attributes":{"name":"Ada","birth_date":"1815-12-10","age":36},"links":{"self":"http://example.com/api/person/4"}},"links":{"self":"http://example.com/api/person/4"},"jsonapi":{"version":"1.1"}}`
+	want := `{"data":{"type":"person","id":"4","attributes":{"name":"Ada","birth_date":"1815-12-10","age":36},` + personRels("4", "") + `,"links":{"self":"http://example.com/api/person/4"}},"links":{"self":"http://example.com/api/person/4"},"jsonapi":{"version":"1.1"}}`
 	if got := strings.TrimSpace(string(res.Body)); got != want {
 		t.Errorf("POST body:\ngot  %s\nwant %s", got, want)
 	}
@@ -71,9 +71,9 @@ func TestGetCollection(t *testing.T) {
 		t.Fatalf("status = %d\n%s", res.Code, res.Body)
 	}
 	want := `{"data":[` +
-		`{"type":"person","id":"1","attributes":{"name":"Jeffrey","birth_date":"1991-04-02","age":35},"links":{"self":"http://example.com/api/person/1"}},` +
-		`{"type":"person","id":"2","attributes":{"name":"Hilda","birth_date":"1984-11-30","age":41},"links":{"self":"http://example.com/api/person/2"}},` +
-		`{"type":"person","id":"3","attributes":{"name":"Tomasz","birth_date":"2000-01-15","age":26},"links":{"self":"http://example.com/api/person/3"}}],` +
+		`{"type":"person","id":"1","attributes":{"name":"Jeffrey","birth_date":"1991-04-02","age":35},` + personRels("1", "") + `,"links":{"self":"http://example.com/api/person/1"}},` +
+		`{"type":"person","id":"2","attributes":{"name":"Hilda","birth_date":"1984-11-30","age":41},` + personRels("2", "") + `,"links":{"self":"http://example.com/api/person/2"}},` +
+		`{"type":"person","id":"3","attributes":{"name":"Tomasz","birth_date":"2000-01-15","age":26},` + personRels("3", "") + `,"links":{"self":"http://example.com/api/person/3"}}],` +
 		`"links":{"self":"http://example.com/api/person","first":"http://example.com/api/person?page%5Bnumber%5D=1\u0026page%5Bsize%5D=10","last":"http://example.com/api/person?page%5Bnumber%5D=1\u0026page%5Bsize%5D=10"},` +
 		`"meta":{"total":3},"jsonapi":{"version":"1.1"}}`
 	if got := strings.TrimSpace(string(res.Body)); got != want {
@@ -152,7 +152,11 @@ func TestBadQuery(t *testing.T) {
 		{"/api/person?fields[person]=shoe", "fields[person]"},
 		{"/api/person?fields[nothing]=name", "fields[nothing]"},
 		{"/api/person?functions=[]", "functions"},
-		{"/api/person?include=computers", "include"},
+		{"/api/person?include=nothing", "include"},
+		{"/api/person?include=computers.nothing", "include"},
+		{"/api/person?include=computers.owner.computers.owner", "include"},
+		{"/api/person?withCount=nothing", "withCount"},
+		{"/api/computer?withCount=owner", "withCount"},
 		{"/api/person?shoe=1", "shoe"},
 		{"/api/person/1?page[size]=2", "page[size]"},
 		{"/api/person/1?sort=name", "sort"},
@@ -172,7 +176,9 @@ func TestBadQuery(t *testing.T) {
 func TestGetItem(t *testing.T) {
 	e := newEnv(t)
 	res := e.do("GET", "/api/computer/1", "")
-	want := `{"data":{"type":"computer","id":"1","attributes":{"name":"lixie","vendor":"Dell","purchase_time":"2024-03-01T09:30:00Z"},"links":{"self":"http://example.com/api/computer/1"}},"links":{"self":"http://example.com/api/computer/1"},"jsonapi":{"version":"1.1"}}`
+	want := `{"data":{"type":"computer","id":"1","attributes":{"name":"lixie","vendor":"Dell","purchase_time":"2024-03-01T09:30:00Z"},` +
+		`"relationships":{"owner":{"links":{"self":"http://example.com/api/computer/1/relationships/owner","related":"http://example.com/api/computer/1/owner"},"data":{"type":"person","id":"1"}}},` +
+		`"links":{"self":"http://example.com/api/computer/1"}},"links":{"self":"http://example.com/api/computer/1"},"jsonapi":{"version":"1.1"}}`
 	if res.Code != http.StatusOK || strings.TrimSpace(string(res.Body)) != want {
 		t.Errorf("GET /api/computer/1: %d\ngot  %s\nwant %s", res.Code, res.Body, want)
 	}
@@ -372,4 +378,15 @@ func TestErrorIDsAndNoSQL(t *testing.T) {
 	if bytes.Contains(res.Body, []byte("SELECT")) {
 		t.Errorf("body leaks SQL: %s", res.Body)
 	}
+}
+
+// personRels is the relationships member of person id; data is the
+// computers linkage, or "" when it is not included.
+func personRels(id, data string) string {
+	s := `"relationships":{"computers":{"links":{"self":"http://example.com/api/person/` + id +
+		`/relationships/computers","related":"http://example.com/api/person/` + id + `/computers"}`
+	if data != "" {
+		s += `,"data":` + data
+	}
+	return s + `}}`
 }

@@ -64,17 +64,22 @@ func (h *itemHandler) get(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	l := h.api.linker(r)
-	obj, err := p.findOne(r.Context(), h.api.DB, h.api.dialect().Placeholder(), l, id)
+	obj, err := h.api.findOne(r.Context(), h.api.DB, p, l, id)
 	if err != nil {
 		WriteError(w, r, h.api.readError(r, p.schema, err))
 		return
 	}
-	WriteDocument(w, r, http.StatusOK, &Document{Data: obj, Links: &Links{Self: withQuery(obj.Links.Self, r.URL.Query())}})
+	doc := &Document{Data: obj, Links: &Links{Self: withQuery(obj.Links.Self, r.URL.Query())}}
+	if err := h.api.complete(r, l, h.plan, []*Object{obj}, params, doc); err != nil {
+		WriteError(w, r, h.api.readError(r, p.schema, err))
+		return
+	}
+	WriteDocument(w, r, http.StatusOK, doc)
 }
 
 func (h *itemHandler) patch(w http.ResponseWriter, r *http.Request) {
 	p := h.plan
-	if _, err := h.api.parseQuery(r, p, h.api.queryConfig(r, p, false)); err != nil {
+	if _, err := h.api.parseQuery(r, p, h.api.writeConfig(r, p)); err != nil {
 		WriteError(w, r, err)
 		return
 	}
@@ -84,7 +89,7 @@ func (h *itemHandler) patch(w http.ResponseWriter, r *http.Request) {
 		WriteError(w, r, berr)
 		return
 	}
-	in, derr := decodeObject(body, p.schema, OpUpdate)
+	in, derr := h.api.decodeObject(body, p.schema, OpUpdate)
 	if derr != nil {
 		WriteError(w, r, derr)
 		return
@@ -114,7 +119,7 @@ func (h *itemHandler) patch(w http.ResponseWriter, r *http.Request) {
 
 func (h *itemHandler) delete(w http.ResponseWriter, r *http.Request) {
 	p := h.plan
-	if _, err := h.api.parseQuery(r, p, h.api.queryConfig(r, p, false)); err != nil {
+	if _, err := h.api.parseQuery(r, p, h.api.writeConfig(r, p)); err != nil {
 		WriteError(w, r, err)
 		return
 	}

@@ -9,19 +9,21 @@ import (
 )
 
 // A plan is what a handler precomputes about a Resource: the columns it
-// selects and the attribute names it writes, so rows become resource
-// objects without reflection.
+// selects, the attribute names it writes and the relationships it shows,
+// so rows become resource objects without reflection.
 type plan struct {
 	res    Resource
 	schema *Schema
 	idExpr string
 	// cols are the SELECT expressions: the id, then the readable
-	// attributes.
+	// attributes. The linkage of the to-one relationships follows.
 	cols  []string
 	attrs []*Attribute
 	// keys are the encoded `"name":` prefixes of attrs, with the leading
 	// comma for all but the first.
 	keys [][]byte
+	// rels are the relationships shown, in schema order.
+	rels []*Relationship
 	err  error
 }
 
@@ -37,6 +39,9 @@ func newPlan(res Resource) *plan {
 		if a := &s.Attributes[i]; a.Readable() {
 			p.addAttr(a)
 		}
+	}
+	for i := range s.Relationships {
+		p.rels = append(p.rels, &s.Relationships[i])
 	}
 	return p
 }
@@ -61,22 +66,34 @@ func (p *plan) addAttr(a *Attribute) {
 	p.attrs = append(p.attrs, a)
 }
 
-// only returns the plan of a sparse fieldset: the attributes named in
-// fields, in schema order. A nil fields keeps every attribute.
+// only returns the plan of a sparse fieldset: the attributes and
+// relationships named in fields, in schema order. A nil fields keeps
+// everything.
 func (p *plan) only(fields []string) *plan {
 	if fields == nil {
 		return p
 	}
 	q := &plan{res: p.res, schema: p.schema, err: p.err, idExpr: p.idExpr, cols: []string{p.idExpr}}
 	for _, a := range p.attrs {
-		for _, f := range fields {
-			if f == a.Name {
-				q.addAttr(a)
-				break
-			}
+		if contains(fields, a.Name) {
+			q.addAttr(a)
+		}
+	}
+	for _, r := range p.rels {
+		if contains(fields, r.Name) {
+			q.rels = append(q.rels, r)
 		}
 	}
 	return q
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
 }
 
 func qualify(table, column string) string {
@@ -91,8 +108,11 @@ type queryer interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 }
 
-// selectBase returns the resource's base query with the plan's columns.
-func (p *plan) selectBase(ctx context.Context) (sq.SelectBuilder, error) {
+// selectBase returns the resource's base query with the plan's columns:
+// the id, the attributes and the linkage of each to-one relationship. The
+// linkage reads the related type through its own base query, so a row
+// its filter hides shows as null, never as a dangling id.
+func (a *API) selectBase(ctx context.Context, p *plan) (sq.SelectBuilder, error) {
 	if p.err != nil {
 		return sq.SelectBuilder{}, p.err
 	}
@@ -100,22 +120,56 @@ func (p *plan) selectBase(ctx context.Context) (sq.SelectBuilder, error) {
 	if err != nil {
 		return b, err
 	}
-	return b.Columns(p.cols...), nil
+	b = b.Columns(p.cols...)
+	for _, rel := range p.rels {
+		if rel.Kind != ToOne {
+			continue
+		}
+		col, err := a.toOneLinkage(ctx, p, rel)
+		if err != nil {
+			return b, err
+		}
+		b = b.Column(col)
+	}
+	return b, nil
+}
+
+// toOneLinkage is the expression reading the visible related id of a
+// to-one relationship.
+func (a *API) toOneLinkage(ctx context.Context, p *plan, rel *Relationship) (sq.Sqlizer, error) {
+	fk := qualify(p.schema.Table, rel.ForeignKey)
+	target, ok := a.lookupType(rel.Type)
+	if !ok {
+		return sq.Expr(fk), nil
+	}
+	tb, err := target.res.Select(ctx)
+	if err != nil {
+		return nil, err
+	}
+	sub := tb.Columns(target.idExpr + " AS restless_i")
+	return sq.Expr("(SELECT restless_l.restless_i FROM (?) AS restless_l WHERE restless_l.restless_i = "+fk+")", sub), nil
 }
 
 // rowReader scans rows of a plan's columns into objects. extra is the
-// number of columns after the plan's (such as a window count).
+// number of columns after the plan's (such as sort keys).
 type rowReader struct {
 	p     *plan
 	links *linker
 	vals  []any
 	ptrs  []any
 	arena []byte
+	nOne  int // to-one linkage columns
 }
 
 func (p *plan) reader(l *linker, extra int) *rowReader {
-	n := len(p.cols) + extra
-	rr := &rowReader{p: p, links: l, vals: make([]any, n), ptrs: make([]any, n)}
+	nOne := 0
+	for _, r := range p.rels {
+		if r.Kind == ToOne {
+			nOne++
+		}
+	}
+	n := len(p.cols) + nOne + extra
+	rr := &rowReader{p: p, links: l, vals: make([]any, n), ptrs: make([]any, n), nOne: nOne}
 	for i := range rr.vals {
 		rr.ptrs[i] = &rr.vals[i]
 	}
@@ -130,30 +184,55 @@ func (rr *rowReader) scan(rows *sql.Rows) (*Object, error) {
 	if err := rows.Scan(rr.ptrs...); err != nil {
 		return nil, fmt.Errorf("restless: scan %s: %w", rr.p.schema.Type, err)
 	}
+	p := rr.p
 	id := formatID(rr.vals[0])
-	o := &Object{Type: rr.p.schema.Type, ID: id}
-	if len(rr.p.attrs) > 0 {
+	o := &Object{Type: p.schema.Type, ID: id}
+	if len(p.attrs) > 0 {
 		start := len(rr.arena)
 		b := append(rr.arena, '{')
-		for i, a := range rr.p.attrs {
-			b = append(b, rr.p.keys[i]...)
+		for i, a := range p.attrs {
+			b = append(b, p.keys[i]...)
 			b = appendValue(b, a.Type, rr.vals[i+1])
 		}
 		b = append(b, '}')
 		rr.arena = b
 		o.Attributes = b[start:len(b):len(b)]
 	}
-	o.Links = &Links{Self: rr.links.item(rr.p.schema, id)}
+	self := rr.links.item(p.schema, id)
+	o.Links = &Links{Self: self}
+	if len(p.rels) > 0 {
+		o.Relationships = make([]*RelationshipObject, len(p.rels))
+		col := len(p.cols)
+		for i, rel := range p.rels {
+			ro := &RelationshipObject{Name: rel.Name, Links: &Links{Self: self + "/relationships/" + rel.Name, Related: self + "/" + rel.Name}}
+			if rel.Kind == ToOne {
+				ro.Data = identifier(rel.Type, rr.vals[col])
+				col++
+			}
+			o.Relationships[i] = ro
+		}
+	}
 	return o, nil
 }
 
+// identifier encodes the linkage of one related id, or null.
+func identifier(typ string, id any) []byte {
+	if id == nil {
+		return []byte("null")
+	}
+	b := append([]byte(`{"type":`), appendString(nil, typ)...)
+	b = append(b, `,"id":`...)
+	b = appendString(b, formatID(id))
+	return append(b, '}')
+}
+
 // findOne reads the resource with key id through q, or returns ErrNotFound.
-func (p *plan) findOne(ctx context.Context, q queryer, ph sq.PlaceholderFormat, l *linker, id any) (*Object, error) {
-	b, err := p.selectBase(ctx)
+func (a *API) findOne(ctx context.Context, q queryer, p *plan, l *linker, id any) (*Object, error) {
+	b, err := a.selectBase(ctx, p)
 	if err != nil {
 		return nil, err
 	}
-	sqlText, args, err := b.Where(sq.Eq{p.idExpr: id}).Limit(1).PlaceholderFormat(ph).ToSql()
+	sqlText, args, err := b.Where(sq.Eq{p.idExpr: id}).Limit(1).PlaceholderFormat(a.dialect().Placeholder()).ToSql()
 	if err != nil {
 		return nil, fmt.Errorf("restless: build select %s: %w", p.schema.Type, err)
 	}

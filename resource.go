@@ -95,7 +95,8 @@ func (o Op) String() string {
 	return "unknown"
 }
 
-// Values maps attribute names to values. Decoded request values have these
+// Values maps attribute names to values, and to-one relationship names to
+// the key of the related resource (or nil). Decoded request values have these
 // Go types: nil, string, int64, float64, bool, time.Time (UTC; midnight
 // for dates), [json.RawMessage] for JSON attributes, and [SQLFunction] for
 // the strings CURRENT_TIMESTAMP, CURRENT_DATE and LOCALTIMESTAMP.
@@ -121,9 +122,12 @@ type Write struct {
 	// ID is the key of the row: the client-generated id or nil before a
 	// create's statement, the assigned key after it.
 	ID any
-	// Values holds the attributes to write (nil for a delete). A
-	// BeforeWrite hook may change them.
+	// Values holds the attributes to write, and the to-one relationships
+	// by name with the related key (nil for a delete). A BeforeWrite hook
+	// may change them.
 	Values Values
+	// Links lists the changes to to-many relationships.
+	Links []LinkChange
 	// Tx is the write's transaction.
 	Tx *sql.Tx
 }

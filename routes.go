@@ -17,6 +17,10 @@ const (
 	ItemRoute
 	// EvalRoute is function evaluation over a collection.
 	EvalRoute
+	// RelatedRoute is a relationship's related resources.
+	RelatedRoute
+	// RelationshipRoute is a relationship's linkage.
+	RelationshipRoute
 )
 
 // A Route is one endpoint an API serves. The route table drives the
@@ -72,6 +76,14 @@ func (a *API) Routes(res ...Resource) ([]Route, error) {
 			Route{Pattern: prefix + "/" + path, Kind: CollectionRoute, Methods: strings.Split(ch.allow(), ", "), Resource: r, Handler: ch},
 			Route{Pattern: prefix + "/" + path + "/{id}", Kind: ItemRoute, Methods: strings.Split(ih.allow(), ", "), Resource: r, Handler: ih},
 		)
+		if len(s.Relationships) > 0 {
+			routes = append(routes,
+				Route{Pattern: prefix + "/" + path + "/{id}/{rel}", Kind: RelatedRoute,
+					Methods: []string{"GET", "HEAD", "OPTIONS"}, Resource: r, Handler: &relHandler{api: a, plan: ch.plan}},
+				Route{Pattern: prefix + "/" + path + "/{id}/relationships/{rel}", Kind: RelationshipRoute,
+					Methods: []string{"GET", "HEAD", "PATCH", "POST", "DELETE", "OPTIONS"}, Resource: r, Handler: &relHandler{api: a, plan: ch.plan, linkage: true}},
+			)
+		}
 		if !s.NoEval {
 			routes = append(routes, Route{Pattern: prefix + "/eval/" + path, Kind: EvalRoute,
 				Methods: []string{"GET", "HEAD", "OPTIONS"}, Resource: r, Handler: &evalHandler{api: a, plan: ch.plan}})

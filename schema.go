@@ -143,6 +143,12 @@ type Relationship struct {
 	JoinAttributes []Attribute
 	// ReadOnly relationships cannot be changed by clients.
 	ReadOnly bool
+	// NoReplace refuses the full replacement of a to-many relationship
+	// (PATCH) with 403.
+	NoReplace bool
+	// NoRemove refuses removing members from a to-many relationship
+	// (DELETE) with 403.
+	NoRemove bool
 }
 
 // CollectionPath returns the URL segment of the collection.

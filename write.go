@@ -54,6 +54,7 @@ func (a *API) bindValues(s *Schema, v Values) Values {
 	for name, val := range v {
 		attr, ok := s.Attribute(name)
 		if !ok {
+			// A to-one relationship's key.
 			out[name] = val
 			continue
 		}
@@ -192,7 +193,10 @@ func (a *API) create(ctx context.Context, p *plan, l *linker, in *input, id any)
 	d := a.dialect()
 	var obj *Object
 	err := a.inTx(ctx, func(tx *sql.Tx) error {
-		w := &Write{Op: OpCreate, Resource: p.res, ID: id, Values: in.values, Tx: tx}
+		if err := a.checkLinks(ctx, tx, in); err != nil {
+			return err
+		}
+		w := &Write{Op: OpCreate, Resource: p.res, ID: id, Values: in.values, Tx: tx, Links: in.changes()}
 		if err := beforeWrite(ctx, w); err != nil {
 			return err
 		}
@@ -213,10 +217,13 @@ func (a *API) create(ctx context.Context, p *plan, l *linker, in *input, id any)
 			key = string(b)
 		}
 		w.ID = key
+		if err := a.applyToMany(ctx, tx, key, in); err != nil {
+			return err
+		}
 		if err := afterWrite(ctx, w); err != nil {
 			return err
 		}
-		obj, err = p.findOne(ctx, tx, d.Placeholder(), l, key)
+		obj, err = a.findOne(ctx, tx, p, l, key)
 		if errors.Is(err, ErrNotFound) {
 			return errOutOfView
 		}
@@ -225,42 +232,104 @@ func (a *API) create(ctx context.Context, p *plan, l *linker, in *input, id any)
 	return obj, err
 }
 
+// checkLinks checks that the resources a body's relationships name exist
+// and are visible.
+func (a *API) checkLinks(ctx context.Context, tx *sql.Tx, in *input) error {
+	for _, lk := range in.links {
+		target, _ := a.lookupType(lk.rel.Type)
+		ms := lk.members
+		if lk.toOne != nil {
+			ms = []member{*lk.toOne}
+		}
+		if err := a.checkExists(ctx, tx, target, ms); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// applyToMany replaces the to-many relationships of a body.
+func (a *API) applyToMany(ctx context.Context, tx *sql.Tx, parent any, in *input) error {
+	for _, lk := range in.links {
+		if lk.rel.Kind == ToOne {
+			continue
+		}
+		target, _ := a.lookupType(lk.rel.Type)
+		if err := a.changeToMany(ctx, tx, target, parent, lk, LinkReplace); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// changes returns the to-many changes of a body for the hooks.
+func (in *input) changes() []LinkChange {
+	var out []LinkChange
+	for _, lk := range in.links {
+		if lk.rel.Kind == ToOne {
+			continue
+		}
+		ids := make([]any, len(lk.members))
+		for i, m := range lk.members {
+			ids[i] = m.id
+		}
+		out = append(out, LinkChange{Name: lk.rel.Name, Op: LinkReplace, IDs: ids})
+	}
+	return out
+}
+
 // update runs a PATCH inside one transaction and returns the object.
 func (a *API) update(ctx context.Context, p *plan, l *linker, in *input, id any) (*Object, error) {
-	u := p.res.(Updater)
-	d := a.dialect()
 	var obj *Object
 	err := a.inTx(ctx, func(tx *sql.Tx) error {
-		if _, err := p.findOne(ctx, tx, d.Placeholder(), l, id); err != nil {
-			return err
-		}
-		w := &Write{Op: OpUpdate, Resource: p.res, ID: id, Values: in.values, Tx: tx}
-		if err := beforeWrite(ctx, w); err != nil {
-			return err
-		}
-		if len(w.Values) > 0 {
-			up, err := u.Update(ctx, id, a.bindValues(p.schema, w.Values))
-			if err != nil {
-				return err
-			}
-			res, err := exec(ctx, tx, d.Placeholder(), up)
-			if err != nil {
-				return err
-			}
-			if n, err := res.RowsAffected(); err == nil && n == 0 {
-				return ErrNotFound
-			}
-		}
-		if err := afterWrite(ctx, w); err != nil {
-			return err
-		}
 		var err error
-		obj, err = p.findOne(ctx, tx, d.Placeholder(), l, id)
-		if errors.Is(err, ErrNotFound) {
-			return errOutOfView
-		}
+		obj, err = a.updateTx(ctx, tx, p, l, id, in)
 		return err
 	})
+	return obj, err
+}
+
+// updateTx updates the row with key id inside tx: it must be visible
+// before and after.
+func (a *API) updateTx(ctx context.Context, tx *sql.Tx, p *plan, l *linker, id any, in *input) (*Object, error) {
+	u, ok := p.res.(Updater)
+	if !ok || !allows(p.res, OpUpdate) {
+		return nil, &Error{Status: http.StatusForbidden, Title: "Update Not Allowed",
+			Detail: fmt.Sprintf("Resources of type %q cannot be updated.", p.schema.Type)}
+	}
+	if _, err := a.findOne(ctx, tx, p, l, id); err != nil {
+		return nil, err
+	}
+	if err := a.checkLinks(ctx, tx, in); err != nil {
+		return nil, err
+	}
+	w := &Write{Op: OpUpdate, Resource: p.res, ID: id, Values: in.values, Tx: tx, Links: in.changes()}
+	if err := beforeWrite(ctx, w); err != nil {
+		return nil, err
+	}
+	if len(w.Values) > 0 {
+		up, err := u.Update(ctx, id, a.bindValues(p.schema, w.Values))
+		if err != nil {
+			return nil, err
+		}
+		res, err := exec(ctx, tx, a.dialect().Placeholder(), up)
+		if err != nil {
+			return nil, err
+		}
+		if n, err := res.RowsAffected(); err == nil && n == 0 {
+			return nil, ErrNotFound
+		}
+	}
+	if err := a.applyToMany(ctx, tx, id, in); err != nil {
+		return nil, err
+	}
+	if err := afterWrite(ctx, w); err != nil {
+		return nil, err
+	}
+	obj, err := a.findOne(ctx, tx, p, l, id)
+	if errors.Is(err, ErrNotFound) {
+		return nil, errOutOfView
+	}
 	return obj, err
 }
 
@@ -269,7 +338,7 @@ func (a *API) remove(ctx context.Context, p *plan, l *linker, id any) error {
 	del := p.res.(Deleter)
 	d := a.dialect()
 	return a.inTx(ctx, func(tx *sql.Tx) error {
-		if _, err := p.findOne(ctx, tx, d.Placeholder(), l, id); err != nil {
+		if _, err := a.findOne(ctx, tx, p, l, id); err != nil {
 			return err
 		}
 		w := &Write{Op: OpDelete, Resource: p.res, ID: id, Tx: tx}

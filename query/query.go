@@ -45,6 +45,12 @@ type Params struct {
 	Functions []Function
 	// Profiles lists the profiles applied to the response.
 	Profiles []string
+	// Include lists the relationship paths to include, such as
+	// [["computers"], ["computers", "owner"]].
+	Include [][]string
+	// WithCount lists the to-many relationships whose size each resource
+	// object gives as meta.count (withCount=computers).
+	WithCount []string
 }
 
 // Config says what a request may ask for.
@@ -70,6 +76,13 @@ type Config struct {
 	// Ignore lists parameter names other layers handle, such as a JSONP
 	// "callback".
 	Ignore []string
+	// Include says the endpoint returns resources, so include and
+	// withCount apply.
+	Include bool
+	// IncludeDepth is the longest include path; zero means 3.
+	IncludeDepth int
+	// IncludePaths is the most include paths; zero means 10.
+	IncludePaths int
 }
 
 func (c Config) pageSize() int {
@@ -146,6 +159,24 @@ func Parse(ctx context.Context, v url.Values, c Config) (Params, error) {
 				p.Fields = map[string][]string{}
 			}
 			p.Fields[typ] = names
+		case name == "include":
+			if !c.Include || c.Resolver == nil {
+				return p, &Error{Param: name, Err: unsupported(name)}
+			}
+			paths, err := parseInclude(c, val)
+			if err != nil {
+				return p, &Error{Param: name, Err: err}
+			}
+			p.Include = paths
+		case name == "withCount":
+			if !c.Include || c.Resolver == nil {
+				return p, &Error{Param: name, Err: unsupported(name)}
+			}
+			names, err := parseWithCount(c.Resolver, val)
+			if err != nil {
+				return p, &Error{Param: name, Err: err}
+			}
+			p.WithCount = names
 		case name == "q":
 			if (!c.Collection && !c.Functions) || c.Resolver == nil {
 				return p, &Error{Param: name, Err: unsupported(name)}

@@ -63,7 +63,7 @@ type Table struct {
 
 	once   sync.Once
 	schema *restless.Schema
-	cols   map[string]string // attribute name → column
+	cols   map[string]string // attribute or to-one relationship name → column
 }
 
 var (
@@ -96,7 +96,12 @@ func (t *Table) init() {
 		if t.StringIDs {
 			s.ID.Type = restless.String
 		}
-		t.cols = make(map[string]string, len(t.Attributes))
+		t.cols = make(map[string]string, len(t.Attributes)+len(t.Relationships))
+		for _, r := range t.Relationships {
+			if r.Kind == restless.ToOne {
+				t.cols[r.Name] = r.ForeignKey
+			}
+		}
 		for _, a := range t.Attributes {
 			if a.Column == "" && a.Expr == "" {
 				a.Column = a.Name
@@ -140,7 +145,8 @@ func (t *Table) Select(ctx context.Context) (sq.SelectBuilder, error) {
 	return b.Where(f), nil
 }
 
-// columns maps attribute values to quoted columns.
+// columns maps attribute and to-one relationship values to quoted
+// columns.
 func (t *Table) columns(v restless.Values) map[string]any {
 	t.init()
 	m := make(map[string]any, len(v)+1)

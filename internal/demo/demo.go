@@ -16,6 +16,11 @@ import (
 //go:embed demo.sql
 var Schema string
 
+// UsersSchema creates seed 004's users and their friendships, empty.
+//
+//go:embed users.sql
+var UsersSchema string
+
 // Open returns a new in-memory demo database.
 func Open(ctx context.Context) (*sqlite.DB, error) {
 	db, err := sqlite.OpenMemory(ctx)
@@ -62,4 +67,30 @@ func Computer() *resource.Table {
 // Resources returns the demo's resources.
 func Resources() []restless.Resource {
 	return []restless.Resource{Person(), Computer()}
+}
+
+// Users returns seed 004's users: keyed by email, with a self-referencing
+// to-one mom and a many-to-many friends whose link carries "met".
+func Users() *resource.Table {
+	return &resource.Table{
+		Name:      "users",
+		IDColumn:  "email",
+		StringIDs: true,
+		ClientIDs: true,
+		Attributes: []restless.Attribute{
+			{Name: "password", WriteOnly: true},
+			{Name: "gender"},
+			{Name: "active", Type: restless.Boolean},
+			{Name: "created", Type: restless.Timestamp, ReadOnly: true},
+		},
+		Relationships: []restless.Relationship{
+			{Name: "mom", Type: "users", Kind: restless.ToOne, ForeignKey: "mom"},
+			{Name: "friends", Type: "users", Kind: restless.ManyToMany, JoinTable: "friendship",
+				JoinKey: "user_email", JoinTargetKey: "friend_email",
+				JoinAttributes: []restless.Attribute{
+					{Name: "met"},
+					{Name: "created", Type: restless.Timestamp, ReadOnly: true},
+				}},
+		},
+	}
 }

@@ -1,0 +1,332 @@
+package restless
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"slices"
+	"sort"
+
+	sq "github.com/Masterminds/squirrel"
+
+	"github.com/gorestless/restless/query"
+)
+
+// DefaultMaxIncluded is the most included resources of a response when an
+// API's MaxIncluded is zero.
+const DefaultMaxIncluded = 1000
+
+// maxIn bounds the ids of one IN list; larger sets take several queries.
+const maxIn = 500
+
+// An includer fills the relationships and included resources of one
+// response: one query per include path and level, never one per row.
+type includer struct {
+	a        *API
+	r        *http.Request
+	l        *linker
+	fields   map[string][]string
+	seen     map[string]*Object
+	included []*Object
+	max      int
+}
+
+// trie is the include paths merged: children by relationship name.
+type trie map[string]trie
+
+func key(typ, id string) string { return typ + "\x00" + id }
+
+// include loads params.Include for the primary objects of plan p.
+func (a *API) include(r *http.Request, l *linker, p *plan, primary []*Object, params query.Params) ([]*Object, error) {
+	if len(params.Include) == 0 {
+		return nil, nil
+	}
+	in := &includer{a: a, r: r, l: l, fields: params.Fields, seen: map[string]*Object{}, included: []*Object{}, max: a.MaxIncluded}
+	if in.max <= 0 {
+		in.max = DefaultMaxIncluded
+	}
+	for _, o := range primary {
+		in.seen[key(o.Type, o.ID)] = o
+	}
+	t := trie{}
+	for _, path := range params.Include {
+		n := t
+		for _, name := range path {
+			if n[name] == nil {
+				n[name] = trie{}
+			}
+			n = n[name]
+		}
+	}
+	if err := in.load(p, primary, t); err != nil {
+		return nil, err
+	}
+	return in.included, nil
+}
+
+// load includes the relationships in t of parents, all of plan p, and
+// recurses into the next level.
+func (in *includer) load(p *plan, parents []*Object, t trie) error {
+	names := make([]string, 0, len(t))
+	for name := range t {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		rel, ok := p.schema.Relationship(name)
+		if !ok {
+			return fmt.Errorf("restless: %s has no relationship %q", p.schema.Type, name)
+		}
+		target, ok := in.a.lookupType(rel.Type)
+		if !ok {
+			return fmt.Errorf("restless: type %q is not served", rel.Type)
+		}
+		children, err := in.related(p, target.only(in.fields[target.schema.Type]), rel, parents)
+		if err != nil {
+			return err
+		}
+		if len(t[name]) > 0 && len(children) > 0 {
+			if err := in.load(target, children, t[name]); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// add records o as included unless it is known; it returns the object
+// that stands for o's type and id.
+func (in *includer) add(o *Object) (*Object, error) {
+	k := key(o.Type, o.ID)
+	if old, ok := in.seen[k]; ok {
+		return old, nil
+	}
+	if len(in.included) >= in.max {
+		return nil, &Error{Status: http.StatusBadRequest, Title: "Too Many Included Resources",
+			Detail: fmt.Sprintf("The response would include more than %d resources; include fewer relationships or ask for smaller pages.", in.max),
+			Source: Parameter("include")}
+	}
+	in.seen[k] = o
+	in.included = append(in.included, o)
+	return o, nil
+}
+
+// relationshipOf returns o's relationship object called name, if shown.
+func relationshipOf(o *Object, name string) *RelationshipObject {
+	for _, r := range o.Relationships {
+		if r.Name == name {
+			return r
+		}
+	}
+	return nil
+}
+
+// parentIDs returns the distinct keys of objects of plan p.
+func parentIDs(p *plan, objs []*Object) []any {
+	ids := make([]any, 0, len(objs))
+	seen := map[string]bool{}
+	for _, o := range objs {
+		if seen[o.ID] {
+			continue
+		}
+		seen[o.ID] = true
+		if id, ok := parseID(p.schema.ID.Type, o.ID); ok {
+			ids = append(ids, id)
+		}
+	}
+	return ids
+}
+
+// related loads the resources related to parents through rel, sets the
+// parents' full linkage and returns the distinct children.
+func (in *includer) related(p, tp *plan, rel *Relationship, parents []*Object) ([]*Object, error) {
+	ctx := in.r.Context()
+	var children []*Object
+	switch rel.Kind {
+	case ToOne:
+		var ids []any
+		seen := map[string]bool{}
+		for _, o := range parents {
+			ro := relationshipOf(o, rel.Name)
+			if ro == nil || string(ro.Data) == "null" || ro.Data == nil {
+				continue
+			}
+			var ident struct{ ID string }
+			if json.Unmarshal(ro.Data, &ident) != nil || seen[ident.ID] {
+				continue
+			}
+			seen[ident.ID] = true
+			if id, ok := parseID(tp.schema.ID.Type, ident.ID); ok {
+				ids = append(ids, id)
+			}
+		}
+		for chunk := range slices.Chunk(ids, maxIn) {
+			b, err := in.a.selectBase(ctx, tp)
+			if err != nil {
+				return nil, err
+			}
+			objs, _, err := in.a.readRows(in.r, tp, in.l, b.Where(sq.Eq{tp.idExpr: chunk}).OrderBy(tp.idExpr), 0)
+			if err != nil {
+				return nil, err
+			}
+			for _, o := range objs {
+				o, err := in.add(o)
+				if err != nil {
+					return nil, err
+				}
+				children = append(children, o)
+			}
+		}
+		return dedupe(children), nil
+	case ToMany, ManyToMany:
+		groups := map[string][]byte{}
+		for chunk := range slices.Chunk(parentIDs(p, parents), maxIn) {
+			b, err := in.a.selectBase(ctx, tp)
+			if err != nil {
+				return nil, err
+			}
+			var owner string
+			var metaCols []string
+			if rel.Kind == ToMany {
+				owner = qualify(tp.schema.Table, rel.ForeignKey)
+			} else {
+				owner = qualify(rel.JoinTable, rel.JoinKey)
+				b = b.Join(QuoteIdent(rel.JoinTable) + " ON " + qualify(rel.JoinTable, rel.JoinTargetKey) + " = " + tp.idExpr)
+				for _, ja := range rel.JoinAttributes {
+					metaCols = append(metaCols, joinExpr(rel, &ja))
+				}
+			}
+			b = b.Column(owner).Columns(metaCols...).Where(sq.Eq{owner: chunk}).OrderBy(owner, tp.idExpr)
+			objs, extra, err := in.a.readRows(in.r, tp, in.l, b, 1+len(metaCols))
+			if err != nil {
+				return nil, err
+			}
+			for i, o := range objs {
+				o, err := in.add(o)
+				if err != nil {
+					return nil, err
+				}
+				children = append(children, o)
+				ownerID := formatID(extra[i][0])
+				g := groups[ownerID]
+				if len(g) > 0 {
+					g = append(g, ',')
+				}
+				groups[ownerID] = appendLinkage(g, o.Type, o.ID, rel.JoinAttributes, extra[i][1:])
+			}
+		}
+		for _, o := range parents {
+			if ro := relationshipOf(o, rel.Name); ro != nil {
+				ro.Data = append(append([]byte{'['}, groups[o.ID]...), ']')
+			}
+		}
+		return dedupe(children), nil
+	}
+	return nil, fmt.Errorf("restless: relationship %q has no kind", rel.Name)
+}
+
+// joinExpr reads a join-table attribute.
+func joinExpr(rel *Relationship, a *Attribute) string {
+	if a.Expr != "" {
+		return a.Expr
+	}
+	col := a.Column
+	if col == "" {
+		col = a.Name
+	}
+	return qualify(rel.JoinTable, col)
+}
+
+// appendLinkage appends a resource identifier with the join table's
+// attributes as its meta.
+func appendLinkage(b []byte, typ, id string, attrs []Attribute, vals []any) []byte {
+	b = append(b, `{"type":`...)
+	b = appendString(b, typ)
+	b = append(b, `,"id":`...)
+	b = appendString(b, id)
+	if len(attrs) > 0 {
+		b = append(b, `,"meta":{`...)
+		for i := range attrs {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendString(b, attrs[i].Name)
+			b = append(b, ':')
+			b = appendValue(b, attrs[i].Type, vals[i])
+		}
+		b = append(b, '}')
+	}
+	return append(b, '}')
+}
+
+func dedupe(objs []*Object) []*Object {
+	seen := map[*Object]bool{}
+	out := objs[:0]
+	for _, o := range objs {
+		if !seen[o] {
+			seen[o] = true
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+// counts sets meta.count on the to-many relationships named in names of
+// objs, with one grouped query per relationship.
+func (a *API) counts(r *http.Request, p *plan, objs []*Object, names []string) error {
+	ctx := r.Context()
+	for _, name := range names {
+		rel, ok := p.schema.Relationship(name)
+		if !ok || rel.Kind == ToOne {
+			continue
+		}
+		target, ok := a.lookupType(rel.Type)
+		if !ok {
+			continue
+		}
+		n := map[string]int64{}
+		for chunk := range slices.Chunk(parentIDs(p, objs), maxIn) {
+			b, err := target.res.Select(ctx)
+			if err != nil {
+				return err
+			}
+			var owner string
+			if rel.Kind == ToMany {
+				owner = qualify(target.schema.Table, rel.ForeignKey)
+			} else {
+				owner = qualify(rel.JoinTable, rel.JoinKey)
+				b = b.Join(QuoteIdent(rel.JoinTable) + " ON " + qualify(rel.JoinTable, rel.JoinTargetKey) + " = " + target.idExpr)
+			}
+			text, args, err := b.Columns(owner, "count(*)").Where(sq.Eq{owner: chunk}).GroupBy(owner).
+				PlaceholderFormat(a.dialect().Placeholder()).ToSql()
+			if err != nil {
+				return err
+			}
+			rows, err := a.DB.QueryContext(ctx, text, args...)
+			if err != nil {
+				return err
+			}
+			for rows.Next() {
+				var id any
+				var c int64
+				if err := rows.Scan(&id, &c); err != nil {
+					rows.Close()
+					return err
+				}
+				n[formatID(id)] = c
+			}
+			if err := rows.Close(); err != nil {
+				return err
+			}
+		}
+		for _, o := range objs {
+			if ro := relationshipOf(o, name); ro != nil {
+				if ro.Meta == nil {
+					ro.Meta = map[string]any{}
+				}
+				ro.Meta["count"] = n[o.ID]
+			}
+		}
+	}
+	return nil
+}
