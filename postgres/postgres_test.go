@@ -54,6 +54,7 @@ func openTest(t *testing.T) *restless.API {
 	t.Cleanup(func() { db.Close() })
 	ddl := strings.NewReplacer("INTEGER PRIMARY KEY", "BIGSERIAL PRIMARY KEY", "DATETIME", "TIMESTAMP",
 		"age        INTEGER", "age BIGINT").Replace(demo.Schema)
+	ddl += strings.ReplaceAll(demo.UsersSchema, "DATETIME", "TIMESTAMP")
 	if _, err := db.Exec(ddl); err != nil {
 		t.Fatal(err)
 	}
@@ -65,7 +66,7 @@ func openTest(t *testing.T) *restless.API {
 
 func TestPostgresWrites(t *testing.T) {
 	api := openTest(t)
-	h, err := api.Handler(demo.Resources()...)
+	h, err := api.Handler(append(demo.Resources(), demo.Users())...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,6 +96,16 @@ func TestPostgresWrites(t *testing.T) {
 		{"GET", "/api/computer?filter[owner]=1,2&fields[computer]=vendor", "", 200, `"total":3`},
 		{"GET", "/api/eval/person?functions=" + url.QueryEscape(`[{"name":"sum","field":"age"},{"name":"avg","field":"age"},{"name":"max","field":"birth_date"}]`), "", 200, `"sum__age":102`},
 		{"GET", "/api/person?sort=age&page[size]=1&page[after]=" + afterCursor, "", 200, `"name":"Jeffrey"`},
+		{"GET", "/api/person?include=computers.owner&withCount=computers", "", 200, `"count":2`},
+		{"PATCH", "/api/person/1/relationships/computers", `{"data":[{"type":"computer","id":"3"}]}`, 204, ``},
+		{"GET", "/api/person/1/relationships/computers", "", 200, `"data":[{"type":"computer","id":"3"}]`},
+		{"POST", "/api/users", `{"data":{"type":"users","id":"mom@x","attributes":{"gender":"f"}}}`, 201, `"active":true`},
+		{"POST", "/api/users", `{"data":{"type":"users","id":"ryan@x","relationships":{"mom":{"data":{"type":"users","id":"mom@x"}}}}}`, 201, `"data":{"type":"users","id":"mom@x"}`},
+		{"POST", "/api/users/ryan@x/relationships/friends", `{"data":[{"type":"users","id":"mom@x","meta":{"met":"space camp"}}]}`, 204, ``},
+		{"GET", "/api/users/ryan@x?include=friends,mom", "", 200, `"met":"space camp"`},
+		{"GET", "/api/users/ryan@x/relationships/friends", "", 200, `"met":"space camp"`},
+		{"DELETE", "/api/users/ryan@x/relationships/friends", `{"data":[{"type":"users","id":"mom@x"}]}`, 204, ``},
+		{"GET", "/api/users/ryan@x/friends", "", 200, `"data":[]`},
 	}
 	for _, tt := range tests {
 		req := httptest.NewRequest(tt.method, tt.path, strings.NewReader(tt.body))

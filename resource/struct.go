@@ -30,6 +30,7 @@ import (
 //		Initial  string    `jsonapi:"attr,initial,omitempty" restless:"expr=substr(name, 1, 1)"`
 //		Manager  *Person   `jsonapi:"relation,manager,omitempty" db:"manager_id"`
 //		Reports  []*Person `jsonapi:"relation,reports,omitempty" restless:"fk=manager_id"`
+//		Friends  []*Person `jsonapi:"relation,friends,omitempty" restless:"join=friendship,joinkey=person_id,targetkey=friend_id"`
 //		Pets     []*Pet    `jsonapi:"relation,pets,omitempty"`
 //	}
 //
@@ -60,9 +61,12 @@ import (
 //     field's db tag, the restless option fk=COLUMN, or NAME followed by
 //     "_id". On a []*T field it is a ToMany relationship whose foreign
 //     key, a column of T's table, is fk=COLUMN or this struct's TYPE
-//     followed by "_id". T must be a struct with a primary field, whose
-//     TYPE is the related type. The restless option readonly makes the
-//     relationship read-only.
+//     followed by "_id"; with `restless:"join=TABLE,joinkey=COLUMN,targetkey=COLUMN"`
+//     it is a ManyToMany relationship through that join table, joinkey
+//     referring to this resource and targetkey to T. T must be a struct
+//     with a primary field, whose TYPE is the related type. The restless
+//     options readonly, noreplace and noremove make the relationship
+//     read-only, or refuse replacing or removing members of a to-many.
 //   - `jsonapi:"client-id"` fields are ignored.
 //
 // The tag `restless:"-"` leaves a field out altogether. A db tag is read
@@ -301,13 +305,13 @@ func (p *structParser) relationField(f reflect.StructField, args []string, opts 
 			return p.errorf(f, "jsonapi tag %q: unknown relation option %q; want omitempty", f.Tag.Get("jsonapi"), o)
 		}
 	}
-	if err := opts.only("a relation field", "readonly", "fk"); err != nil {
+	if err := opts.only("a relation field", "readonly", "fk", "join", "joinkey", "targetkey", "noreplace", "noremove"); err != nil {
 		return p.errorf(f, "%w", err)
 	}
 	if err := p.claim(f, name); err != nil {
 		return err
 	}
-	r := restless.Relationship{Name: name, ReadOnly: opts.readOnly}
+	r := restless.Relationship{Name: name, ReadOnly: opts.readOnly, NoReplace: opts.noReplace, NoRemove: opts.noRemove}
 	var target reflect.Type
 	switch ft := f.Type; {
 	case ft.Kind() == reflect.Pointer && ft.Elem().Kind() == reflect.Struct:
@@ -323,6 +327,9 @@ func (p *structParser) relationField(f reflect.StructField, args []string, opts 
 	}
 	r.Type = typ
 	col := dbColumn(f)
+	if r.Kind == restless.ToOne && (opts.join != "" || opts.joinKey != "" || opts.targetKey != "" || opts.noReplace || opts.noRemove) {
+		return p.errorf(f, "to-one relationship %q takes no join=, joinkey=, targetkey=, noreplace or noremove", name)
+	}
 	if r.Kind == restless.ToOne {
 		switch {
 		case col != "" && col != "-":
@@ -335,7 +342,19 @@ func (p *structParser) relationField(f reflect.StructField, args []string, opts 
 		default:
 			r.ForeignKey = name + "_id"
 		}
+	} else if opts.join != "" {
+		// Many-to-many through a join table.
+		if opts.fk != "" || (col != "" && col != "-") {
+			return p.errorf(f, "many-to-many relationship %q goes through join=%q; it takes joinkey= and targetkey=, not a foreign key", name, opts.join)
+		}
+		if opts.joinKey == "" || opts.targetKey == "" {
+			return p.errorf(f, "many-to-many relationship %q needs restless:\"join=TABLE,joinkey=COLUMN,targetkey=COLUMN\"", name)
+		}
+		r.Kind, r.JoinTable, r.JoinKey, r.JoinTargetKey = restless.ManyToMany, opts.join, opts.joinKey, opts.targetKey
 	} else {
+		if opts.joinKey != "" || opts.targetKey != "" {
+			return p.errorf(f, "relationship %q: joinkey= and targetkey= need join=TABLE", name)
+		}
 		if col != "" && col != "-" {
 			return p.errorf(f, "to-many relationship %q has db tag %q, but its foreign key is a column of the related table; use restless:\"fk=COLUMN\"", name, col)
 		}
@@ -441,7 +460,9 @@ func valueType(t reflect.Type) (restless.ValueType, error) {
 // options holds the options of a restless tag.
 type options struct {
 	date, readOnly, writeOnly, clientIDs bool
+	noReplace, noRemove                  bool
 	fk, expr                             string
+	join, joinKey, targetKey             string
 	set                                  []string // option names in order
 }
 
@@ -470,15 +491,22 @@ func parseOptions(tag string) (options, error) {
 		switch {
 		case opt == "":
 			return o, errors.New("empty option")
-		case key == "expr" || key == "fk":
+		case key == "expr" || key == "fk" || key == "join" || key == "joinkey" || key == "targetkey":
 			val = strings.TrimSpace(val)
 			if val == "" {
 				return o, fmt.Errorf("option %s= needs a value", key)
 			}
-			if key == "expr" {
+			switch key {
+			case "expr":
 				o.expr = val
-			} else {
+			case "fk":
 				o.fk = val
+			case "join":
+				o.join = val
+			case "joinkey":
+				o.joinKey = val
+			case "targetkey":
+				o.targetKey = val
 			}
 		case hasVal:
 			return o, fmt.Errorf("option %q takes no value", key)
@@ -490,8 +518,12 @@ func parseOptions(tag string) (options, error) {
 			o.writeOnly = true
 		case key == "clientids":
 			o.clientIDs = true
+		case key == "noreplace":
+			o.noReplace = true
+		case key == "noremove":
+			o.noRemove = true
 		default:
-			return o, fmt.Errorf("unknown option %q; want date, readonly, writeonly, clientids, fk=COLUMN or expr=SQL", key)
+			return o, fmt.Errorf("unknown option %q; want date, readonly, writeonly, clientids, noreplace, noremove, fk=COLUMN, join=TABLE, joinkey=COLUMN, targetkey=COLUMN or expr=SQL", key)
 		}
 		o.set = append(o.set, key)
 		if !found {

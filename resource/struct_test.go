@@ -443,7 +443,7 @@ func TestFromStructOptionErrorWraps(t *testing.T) {
 	if err == nil {
 		t.Fatal("FromStruct() = nil error")
 	}
-	if got, want := err.Error(), `resource: struct { ID int "jsonapi:\"primary,a\" restless:\"bogus\"" }.ID: restless tag "bogus": unknown option "bogus"; want date, readonly, writeonly, clientids, fk=COLUMN or expr=SQL`; got != want {
+	if got, want := err.Error(), `resource: struct { ID int "jsonapi:\"primary,a\" restless:\"bogus\"" }.ID: restless tag "bogus": unknown option "bogus"; want date, readonly, writeonly, clientids, noreplace, noremove, fk=COLUMN, join=TABLE, joinkey=COLUMN, targetkey=COLUMN or expr=SQL`; got != want {
 		t.Errorf("error = %q, want %q", got, want)
 	}
 }
@@ -600,4 +600,42 @@ func attributes(t *testing.T, body []byte) map[string]any {
 		t.Fatalf("decode %s: %v", body, err)
 	}
 	return doc.Data.Attributes
+}
+
+func TestFromStructManyToMany(t *testing.T) {
+	type Tag struct {
+		ID int `jsonapi:"primary,tag"`
+	}
+	type Post struct {
+		ID   int    `jsonapi:"primary,post"`
+		Tags []*Tag `jsonapi:"relation,tags" restless:"join=post_tag,joinkey=post_id,targetkey=tag_id,noremove"`
+	}
+	tbl, err := resource.FromStruct(Post{}, "post")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := tbl.Schema().Relationships
+	want := []restless.Relationship{{Name: "tags", Type: "tag", Kind: restless.ManyToMany,
+		JoinTable: "post_tag", JoinKey: "post_id", JoinTargetKey: "tag_id", NoRemove: true}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("relationships (-want +got):\n%s", diff)
+	}
+	for _, bad := range []any{
+		struct {
+			ID   int    `jsonapi:"primary,post"`
+			Tags []*Tag `jsonapi:"relation,tags" restless:"join=post_tag"`
+		}{},
+		struct {
+			ID  int  `jsonapi:"primary,post"`
+			Tag *Tag `jsonapi:"relation,tag" restless:"join=post_tag,joinkey=a,targetkey=b"`
+		}{},
+		struct {
+			ID   int    `jsonapi:"primary,post"`
+			Tags []*Tag `jsonapi:"relation,tags" restless:"joinkey=a"`
+		}{},
+	} {
+		if _, err := resource.FromStruct(bad, "post"); err == nil {
+			t.Errorf("FromStruct(%T): got no error", bad)
+		}
+	}
 }

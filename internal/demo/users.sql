@@ -2,7 +2,7 @@ CREATE TABLE users (
     email    TEXT PRIMARY KEY,
     password TEXT,
     gender   TEXT,
-    active   BOOLEAN NOT NULL DEFAULT 1,
+    active   BOOLEAN NOT NULL DEFAULT TRUE,
     mom      TEXT REFERENCES users (email),
     created  DATETIME DEFAULT CURRENT_TIMESTAMP
 );
