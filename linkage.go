@@ -122,7 +122,7 @@ func decodeIdentifier(rel *Relationship, target *plan, raw json.RawMessage, ptr 
 	}
 	key, ok := parseID(target.schema.ID.Type, id)
 	if !ok {
-		return member{}, notFoundAt(ptr, rel.Type, id)
+		return member{}, notFoundAt(ptr+"/id", rel.Type, id)
 	}
 	m := member{id: key, ptr: ptr}
 	if rawMeta, ok := ident["meta"]; ok && rel.Kind == ManyToMany && len(rel.JoinAttributes) > 0 {
