@@ -37,6 +37,10 @@ type Object struct {
 	Links *Links
 	// Meta is the resource's meta.
 	Meta map[string]any
+
+	// hidden holds the linkage of to-one relationships a sparse fieldset
+	// leaves out, for include; it is never written.
+	hidden []*RelationshipObject
 }
 
 // A RelationshipObject is a JSON:API relationship object.

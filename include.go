@@ -118,6 +118,11 @@ func relationshipOf(o *Object, name string) *RelationshipObject {
 			return r
 		}
 	}
+	for _, r := range o.hidden {
+		if r.Name == name {
+			return r
+		}
+	}
 	return nil
 }
 

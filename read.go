@@ -24,7 +24,10 @@ type plan struct {
 	keys [][]byte
 	// rels are the relationships shown, in schema order.
 	rels []*Relationship
-	err  error
+	// hiddenOne are the to-one relationships a sparse fieldset hides;
+	// their linkage is still read, for include.
+	hiddenOne []*Relationship
+	err       error
 }
 
 func newPlan(res Resource) *plan {
@@ -80,11 +83,26 @@ func (p *plan) only(fields []string) *plan {
 		}
 	}
 	for _, r := range p.rels {
-		if contains(fields, r.Name) {
+		switch {
+		case contains(fields, r.Name):
 			q.rels = append(q.rels, r)
+		case r.Kind == ToOne:
+			q.hiddenOne = append(q.hiddenOne, r)
 		}
 	}
 	return q
+}
+
+// toOne returns the to-one relationships whose linkage is read: the shown
+// ones, then the hidden ones.
+func (p *plan) toOne() []*Relationship {
+	var out []*Relationship
+	for _, r := range p.rels {
+		if r.Kind == ToOne {
+			out = append(out, r)
+		}
+	}
+	return append(out, p.hiddenOne...)
 }
 
 func contains(list []string, s string) bool {
@@ -121,10 +139,7 @@ func (a *API) selectBase(ctx context.Context, p *plan) (sq.SelectBuilder, error)
 		return b, err
 	}
 	b = b.Columns(p.cols...)
-	for _, rel := range p.rels {
-		if rel.Kind != ToOne {
-			continue
-		}
+	for _, rel := range p.toOne() {
 		col, err := a.toOneLinkage(ctx, p, rel)
 		if err != nil {
 			return b, err
@@ -162,12 +177,7 @@ type rowReader struct {
 }
 
 func (p *plan) reader(l *linker, extra int) *rowReader {
-	nOne := 0
-	for _, r := range p.rels {
-		if r.Kind == ToOne {
-			nOne++
-		}
-	}
+	nOne := len(p.toOne())
 	n := len(p.cols) + nOne + extra
 	rr := &rowReader{p: p, links: l, vals: make([]any, n), ptrs: make([]any, n), nOne: nOne}
 	for i := range rr.vals {
@@ -210,6 +220,13 @@ func (rr *rowReader) scan(rows *sql.Rows) (*Object, error) {
 				col++
 			}
 			o.Relationships[i] = ro
+		}
+	}
+	if len(p.hiddenOne) > 0 {
+		col := len(p.cols) + rr.nOne - len(p.hiddenOne)
+		o.hidden = make([]*RelationshipObject, len(p.hiddenOne))
+		for i, rel := range p.hiddenOne {
+			o.hidden[i] = &RelationshipObject{Name: rel.Name, Data: identifier(rel.Type, rr.vals[col+i])}
 		}
 	}
 	return o, nil
