@@ -3,6 +3,7 @@ package restless
 import (
 	"encoding/json"
 	"net/http"
+	"sort"
 	"strconv"
 )
 
@@ -68,6 +69,9 @@ type Links struct {
 	// NullPrevNext writes empty prev and next links as null instead of
 	// leaving them out, as the cursor pagination profile requires.
 	NullPrevNext bool `json:"-"`
+	// Others are further links by name, written in name order after the
+	// ones above.
+	Others map[string]string `json:"-"`
 }
 
 type jsonapiObject struct {
@@ -257,6 +261,21 @@ func (l *Links) appendJSON(b []byte) []byte {
 	add("last", l.Last)
 	add("prev", l.Prev)
 	add("next", l.Next)
+	if len(l.Others) > 0 {
+		names := make([]string, 0, len(l.Others))
+		for name := range l.Others {
+			names = append(names, name)
+		}
+		sort.Strings(names)
+		for _, name := range names {
+			if len(b) > n {
+				b = append(b, ',')
+			}
+			b = appendString(b, name)
+			b = append(b, ':')
+			b = appendString(b, l.Others[name])
+		}
+	}
 	return append(b, '}')
 }
 

@@ -59,6 +59,11 @@ type API struct {
 	// means slog.Default().
 	Logger *slog.Logger
 
+	// Description, if set, serves the API's description (an OpenAPI
+	// document, say, from package openapi) at {Prefix}/openapi.json; the
+	// root endpoint links to it as "describedby".
+	Description http.Handler
+
 	// reg knows the types of the handlers made so far, so filters and
 	// sorts can follow relationships between them.
 	reg *registry
@@ -103,6 +108,9 @@ func (a *API) queryConfig(r *http.Request, p *plan, collection bool) query.Confi
 		Include:      true,
 		IncludeDepth: a.IncludeDepth,
 		IncludePaths: a.IncludePaths,
+	}
+	if p != nil {
+		c.Resolver = a.resolver(p)
 	}
 	if res, ok := negotiate.FromContext(r.Context()); ok {
 		c.Cursor = slices.Contains(res.AcceptProfile, query.CursorProfile)

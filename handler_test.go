@@ -185,7 +185,7 @@ func TestGetItem(t *testing.T) {
 	for _, path := range []string{
 		"/api/person/999", "/api/person/abc", "/api/person/99999999999999999999",
 		"/api/person/-0", "/api/person/01", "/api/person/1.0", "/api/person/%20",
-		"/api/person/", "/api/person/1/", "/api/nothing", "/api", "/", "/api/person/1/extra",
+		"/api/person/", "/api/person/1/", "/api/nothing", "/api/", "/", "/api/person/1/relationships",
 	} {
 		t.Run(path, func(t *testing.T) {
 			wantError(t, e.do("GET", path, ""), http.StatusNotFound, "")
@@ -389,4 +389,16 @@ func personRels(id, data string) string {
 		s += `,"data":` + data
 	}
 	return s + `}}`
+}
+
+func TestRoot(t *testing.T) {
+	e := newEnv(t)
+	res := e.do("GET", "/api", "")
+	want := `{"data":null,"links":{"self":"http://example.com/api","computer":"http://example.com/api/computer","person":"http://example.com/api/person"},` +
+		`"meta":{"modelinfo":{"computer":{"primarykey":"id","url":"http://example.com/api/computer"},"person":{"primarykey":"id","url":"http://example.com/api/person"}}},"jsonapi":{"version":"1.1"}}`
+	if res.Code != http.StatusOK || strings.TrimSpace(string(res.Body)) != want {
+		t.Errorf("GET /api: %d\ngot  %s\nwant %s", res.Code, res.Body, want)
+	}
+	wantError(t, e.do("POST", "/api", `{"data":null}`), http.StatusMethodNotAllowed, "")
+	wantError(t, e.do("GET", "/api?sort=x", ""), http.StatusBadRequest, "?sort")
 }

@@ -21,6 +21,10 @@ const (
 	RelatedRoute
 	// RelationshipRoute is a relationship's linkage.
 	RelationshipRoute
+	// RootRoute is the API's root: GET {Prefix} describes every type.
+	RootRoute
+	// DescriptionRoute is the API's description at {Prefix}/openapi.json.
+	DescriptionRoute
 )
 
 // A Route is one endpoint an API serves. The route table drives the
@@ -50,15 +54,22 @@ func (a *API) Routes(res ...Resource) ([]Route, error) {
 	}
 	types := map[string]bool{}
 	paths := map[string]bool{}
-	var routes []Route
+	root := &rootHandler{api: a}
+	routes := []Route{{Pattern: prefix, Kind: RootRoute, Methods: []string{"GET", "HEAD", "OPTIONS"}, Handler: root}}
+	if prefix == "" {
+		routes[0].Pattern = "/{$}"
+	}
+	if a.Description != nil {
+		routes = append(routes, Route{Pattern: prefix + "/openapi.json", Kind: DescriptionRoute, Methods: []string{"GET", "HEAD", "OPTIONS"}, Handler: a.Description})
+	}
 	for _, r := range res {
 		s := r.Schema()
 		if err := s.Validate(); err != nil {
 			return nil, err
 		}
 		path := s.CollectionPath()
-		if path == "eval" {
-			return nil, fmt.Errorf("restless: type %q: the path \"eval\" is reserved for function evaluation", s.Type)
+		if path == "eval" || path == "openapi.json" {
+			return nil, fmt.Errorf("restless: type %q: the path %q is reserved", s.Type, path)
 		}
 		if strings.ContainsAny(path, "/{}?# ") {
 			return nil, fmt.Errorf("restless: type %q: path %q must be one URL segment", s.Type, path)
@@ -71,6 +82,7 @@ func (a *API) Routes(res ...Resource) ([]Route, error) {
 		}
 		types[s.Type], paths[path] = true, true
 		ch := &collectionHandler{api: a, plan: a.register(newPlan(r))}
+		root.plans = append(root.plans, ch.plan)
 		ih := &itemHandler{api: a, plan: ch.plan}
 		routes = append(routes,
 			Route{Pattern: prefix + "/" + path, Kind: CollectionRoute, Methods: strings.Split(ch.allow(), ", "), Resource: r, Handler: ch},
