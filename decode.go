@@ -20,6 +20,8 @@ type input struct {
 	lid    string
 	values Values
 	links  []*linkage
+	// ifMatch is the request's If-Match header.
+	ifMatch string
 }
 
 // readBody reads the request body, at most the API's limit.

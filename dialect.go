@@ -24,6 +24,10 @@ type Dialect interface {
 	// Classify says what kind of failure err is, so the handlers can map
 	// it to a status without showing SQL to the client.
 	Classify(err error) DBError
+	// LockRows returns the clause that locks the rows a SELECT reads until
+	// the transaction ends ("FOR UPDATE"), or "" where transactions are
+	// serialized anyway, as SQLite's are.
+	LockRows() string
 }
 
 // DBErrorKind classifies a database failure.
@@ -62,6 +66,7 @@ func (plainDialect) Placeholder() sq.PlaceholderFormat { return sq.Question }
 func (plainDialect) Function(f SQLFunction) string     { return string(f) }
 func (plainDialect) BindValue(t ValueType, v any) any  { return v }
 func (plainDialect) Classify(err error) DBError        { return DBError{} }
+func (plainDialect) LockRows() string                  { return "" }
 
 // QuoteIdent quotes a SQL identifier with double quotes, doubling any
 // quote inside it, the standard form SQLite and PostgreSQL share.

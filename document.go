@@ -279,7 +279,9 @@ func (l *Links) appendJSON(b []byte) []byte {
 	return append(b, '}')
 }
 
-// WriteDocument replies to r with status and the document d.
+// WriteDocument replies to r with status and the document d. A 200 reply
+// to GET or HEAD carries a strong ETag, and is a 304 without a body when
+// the request's If-None-Match lists it.
 func WriteDocument(w http.ResponseWriter, r *http.Request, status int, d *Document) {
 	buf := getBuffer()
 	defer putBuffer(buf)
@@ -291,6 +293,13 @@ func WriteDocument(w http.ResponseWriter, r *http.Request, status int, d *Docume
 	b = append(b, '\n')
 	*buf = b
 	h := w.Header()
+	if status == http.StatusOK && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
+		tag := etag(b)
+		h.Set("ETag", tag)
+		if notModified(w, r, tag) {
+			return
+		}
+	}
 	h.Set("Content-Type", contentType(r, d.Profile...))
 	h.Set("Content-Length", strconv.Itoa(len(b)))
 	w.WriteHeader(status)

@@ -94,6 +94,7 @@ func (h *itemHandler) patch(w http.ResponseWriter, r *http.Request) {
 		WriteError(w, r, derr)
 		return
 	}
+	in.ifMatch = r.Header.Get("If-Match")
 	if *in.id != raw {
 		WriteError(w, r, &Error{Status: http.StatusConflict, Title: "ID Mismatch",
 			Detail: fmt.Sprintf("The id %q does not match the id %q in the URL.", *in.id, raw), Source: Pointer("/data/id")})
@@ -128,7 +129,7 @@ func (h *itemHandler) delete(w http.ResponseWriter, r *http.Request) {
 		WriteError(w, r, err)
 		return
 	}
-	if err := h.api.remove(r.Context(), p, h.api.linker(r), id); err != nil {
+	if err := h.api.remove(r.Context(), p, h.api.linker(r), id, r.Header.Get("If-Match")); err != nil {
 		WriteError(w, r, h.api.writeError(r, p.schema, nil, err))
 		return
 	}

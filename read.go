@@ -245,11 +245,27 @@ func identifier(typ string, id any) []byte {
 
 // findOne reads the resource with key id through q, or returns ErrNotFound.
 func (a *API) findOne(ctx context.Context, q queryer, p *plan, l *linker, id any) (*Object, error) {
+	return a.readOne(ctx, q, p, l, id, "")
+}
+
+// lockOne is findOne inside a write's transaction: it also locks the row
+// until the transaction ends, where the database needs it (PostgreSQL's
+// FOR UPDATE), so a check such as If-Match and the write that follows see
+// the same row.
+func (a *API) lockOne(ctx context.Context, tx *sql.Tx, p *plan, l *linker, id any) (*Object, error) {
+	return a.readOne(ctx, tx, p, l, id, a.dialect().LockRows())
+}
+
+func (a *API) readOne(ctx context.Context, q queryer, p *plan, l *linker, id any, suffix string) (*Object, error) {
 	b, err := a.selectBase(ctx, p)
 	if err != nil {
 		return nil, err
 	}
-	sqlText, args, err := b.Where(sq.Eq{p.idExpr: id}).Limit(1).PlaceholderFormat(a.dialect().Placeholder()).ToSql()
+	b = b.Where(sq.Eq{p.idExpr: id}).Limit(1)
+	if suffix != "" {
+		b = b.Suffix(suffix)
+	}
+	sqlText, args, err := b.PlaceholderFormat(a.dialect().Placeholder()).ToSql()
 	if err != nil {
 		return nil, fmt.Errorf("restless: build select %s: %w", p.schema.Type, err)
 	}

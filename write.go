@@ -297,8 +297,14 @@ func (a *API) updateTx(ctx context.Context, tx *sql.Tx, p *plan, l *linker, id a
 		return nil, &Error{Status: http.StatusForbidden, Title: "Update Not Allowed",
 			Detail: fmt.Sprintf("Resources of type %q cannot be updated.", p.schema.Type)}
 	}
-	if _, err := a.findOne(ctx, tx, p, l, id); err != nil {
+	cur, err := a.lockOne(ctx, tx, p, l, id)
+	if err != nil {
 		return nil, err
+	}
+	if in.ifMatch != "" {
+		if err := checkIfMatch(in.ifMatch, cur); err != nil {
+			return nil, err
+		}
 	}
 	if err := a.checkLinks(ctx, tx, in); err != nil {
 		return nil, err
@@ -334,11 +340,15 @@ func (a *API) updateTx(ctx context.Context, tx *sql.Tx, p *plan, l *linker, id a
 }
 
 // remove runs a DELETE inside one transaction.
-func (a *API) remove(ctx context.Context, p *plan, l *linker, id any) error {
+func (a *API) remove(ctx context.Context, p *plan, l *linker, id any, ifMatch string) error {
 	del := p.res.(Deleter)
 	d := a.dialect()
 	return a.inTx(ctx, func(tx *sql.Tx) error {
-		if _, err := a.findOne(ctx, tx, p, l, id); err != nil {
+		cur, err := a.lockOne(ctx, tx, p, l, id)
+		if err != nil {
+			return err
+		}
+		if err := checkIfMatch(ifMatch, cur); err != nil {
 			return err
 		}
 		w := &Write{Op: OpDelete, Resource: p.res, ID: id, Tx: tx}

@@ -42,6 +42,7 @@ var Dialect restless.Dialect = dialect{}
 type dialect struct{}
 
 func (dialect) Name() string                      { return "postgres" }
+func (dialect) LockRows() string                  { return "FOR UPDATE" }
 func (dialect) Placeholder() sq.PlaceholderFormat { return sq.Dollar }
 
 func (dialect) Function(f restless.SQLFunction) string {
