@@ -15,11 +15,11 @@ var Dialect restless.Dialect = dialect{}
 
 type dialect struct{}
 
-func (dialect) Name() string                      { return "sqlite" }
+func (dialect) Name() string { return "sqlite" }
 
 // LockRows is empty: the writer's transactions take the write lock when
 // they begin (_txlock=immediate), so they never interleave.
-func (dialect) LockRows() string { return "" }
+func (dialect) LockRows() string                  { return "" }
 func (dialect) Placeholder() sq.PlaceholderFormat { return sq.Question }
 
 func (dialect) Function(f restless.SQLFunction) string {
