@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/gorestless/restless/jsonp"
 	"github.com/gorestless/restless/negotiate"
 	"github.com/gorestless/restless/query"
 )
@@ -127,7 +128,8 @@ func NewError(status int, detail string) *Error {
 
 // WriteError replies to r with err as a JSON:API error document. It maps
 // *Error (its own status), ErrNotFound (404), *query.Error (400 with
-// source.parameter), *negotiate.Error (406 or 415), *http.MaxBytesError (413)
+// source.parameter), *negotiate.Error (406 or 415), *jsonp.Error (400 or
+// 403 with source.parameter), *http.MaxBytesError (413)
 // and context cancellation (503); anything else becomes a 500 whose cause is
 // logged with log/slog and never sent. Joined errors (errors.Join) of *Error
 // values are written as one document with several error objects; the most
@@ -194,6 +196,7 @@ func ErrorObjects(ctx context.Context, err error) []*Error {
 		qe  *query.Error
 		ne  *negotiate.Error
 		mbe *http.MaxBytesError
+		je  *jsonp.Error
 	)
 	switch {
 	case errors.As(err, &e):
@@ -215,6 +218,8 @@ func ErrorObjects(ctx context.Context, err error) []*Error {
 		return []*Error{e}
 	case errors.As(err, &ne):
 		return []*Error{{Status: ne.Status, Title: http.StatusText(ne.Status), Detail: ne.Detail, Source: headerSource(ne.Header)}}
+	case errors.As(err, &je):
+		return []*Error{{Status: je.Status, Title: http.StatusText(je.Status), Detail: je.Detail, Source: Parameter(je.Param)}}
 	case errors.As(err, &mbe):
 		return []*Error{NewError(http.StatusRequestEntityTooLarge, "The request body is larger than "+strconv.FormatInt(mbe.Limit, 10)+" bytes.")}
 	case errors.Is(err, context.DeadlineExceeded):
