@@ -100,7 +100,6 @@ func (a *API) maxBody() int64 {
 // queryConfig returns what a request for p may ask for.
 func (a *API) queryConfig(r *http.Request, p *plan, collection bool) query.Config {
 	c := query.Config{
-		Resolver:     a.resolver(p),
 		Types:        a.resolverOf,
 		PageSize:     a.PageSize,
 		MaxPageSize:  a.MaxPageSize,

@@ -401,4 +401,5 @@ func TestRoot(t *testing.T) {
 	}
 	wantError(t, e.do("POST", "/api", `{"data":null}`), http.StatusMethodNotAllowed, "")
 	wantError(t, e.do("GET", "/api?sort=x", ""), http.StatusBadRequest, "?sort")
+	wantError(t, e.do("GET", "/api?fields[person]=name", ""), http.StatusBadRequest, "?fields[person]")
 }

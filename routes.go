@@ -114,10 +114,27 @@ func (a *API) Handler(res ...Resource) (http.Handler, error) {
 		return nil, err
 	}
 	mux := http.NewServeMux()
-	for _, rt := range routes {
+	var desc *Route
+	for i, rt := range routes {
+		if rt.Kind == DescriptionRoute {
+			desc = &routes[i]
+			continue
+		}
 		mux.Handle(rt.Pattern, rt.Handler)
 	}
-	return Negotiate(NotFound(mux)), nil
+	h := Negotiate(NotFound(mux))
+	if desc == nil {
+		return h, nil
+	}
+	// The description is not a JSON:API document: it negotiates its own
+	// media type.
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == desc.Pattern {
+			desc.Handler.ServeHTTP(w, r)
+			return
+		}
+		h.ServeHTTP(w, r)
+	}), nil
 }
 
 // NotFound wraps mux so that requests it has no pattern for get a JSON:API

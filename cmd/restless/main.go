@@ -23,6 +23,7 @@ import (
 	"github.com/gorestless/restless"
 	"github.com/gorestless/restless/internal/demo"
 	"github.com/gorestless/restless/middleware"
+	"github.com/gorestless/restless/openapi"
 	"github.com/gorestless/restless/sqlite"
 )
 
@@ -99,7 +100,11 @@ func (m *Main) Run(ctx context.Context) error {
 		Prefix:  m.Prefix,
 		Logger:  m.Logger,
 	}
-	h, err := api.Handler(demo.Resources()...)
+	res := demo.Resources()
+	if api.Description, err = openapi.Handler(api, res...); err != nil {
+		return err
+	}
+	h, err := api.Handler(res...)
 	if err != nil {
 		return err
 	}
