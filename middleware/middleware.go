@@ -1,6 +1,6 @@
 // Package middleware provides the net/http middleware a restless API is
-// usually served with: request ids, access logging, panic recovery and a
-// request-body limit.
+// usually served with: request ids, access logging, panic recovery, CORS
+// (built on github.com/rs/cors) and a request-body limit.
 //
 // A middleware is a func(http.Handler) http.Handler. Middleware that needs
 // no configuration, such as [RequestID] and [Recover], is one itself;
@@ -10,8 +10,7 @@
 //
 // Other concerns live elsewhere: content negotiation is in package
 // github.com/gorestless/restless/negotiate and JSONP in package
-// github.com/gorestless/restless/jsonp; CORS is left to a dedicated package
-// such as github.com/rs/cors.
+// github.com/gorestless/restless/jsonp.
 //
 // A typical order, outermost first, is
 //
@@ -19,8 +18,10 @@
 //		middleware.RequestID,       // every later layer sees the id
 //		middleware.Logger(logger),  // records the 500 a panic becomes
 //		middleware.Recover,
+//		cors.Handler,               // preflights stop here; errors below keep CORS headers
+//		jsonp.New(jsonp.Options{ErrorHandler: restless.WriteError}),
 //		middleware.MaxBytes(restless.DefaultMaxBodyBytes),
-//		// then CORS, JSONP and content negotiation
+//		// then the API's handler, which negotiates content itself
 //	)
 package middleware
 
