@@ -193,7 +193,7 @@ func (a *API) readRows(r *http.Request, p *plan, l *linker, stmt sq.SelectBuilde
 	if err != nil {
 		return nil, nil, fmt.Errorf("restless: build list: %w", err)
 	}
-	rows, err := a.DB.QueryContext(r.Context(), text, args...)
+	rows, err := a.query(r.Context(), text, args...)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -236,7 +236,7 @@ func (a *API) count(r *http.Request, p *plan, filter sq.Sqlizer) (int64, error) 
 		return 0, err
 	}
 	var n int64
-	err = a.DB.QueryRowContext(r.Context(), text, args...).Scan(&n)
+	err = a.scanOne(r.Context(), text, args, &n)
 	return n, err
 }
 

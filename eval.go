@@ -80,7 +80,7 @@ func (a *API) evaluate(r *http.Request, p *plan, params query.Params) (map[strin
 	for i := range vals {
 		ptrs[i] = &vals[i]
 	}
-	if err := a.DB.QueryRowContext(r.Context(), text, args...).Scan(ptrs...); err != nil {
+	if err := a.scanOne(r.Context(), text, args, ptrs...); err != nil {
 		return nil, err
 	}
 	for i, f := range params.Functions {

@@ -307,7 +307,7 @@ func (a *API) counts(r *http.Request, p *plan, objs []*Object, names []string) e
 			if err != nil {
 				return err
 			}
-			rows, err := a.DB.QueryContext(ctx, text, args...)
+			rows, err := a.query(ctx, text, args...)
 			if err != nil {
 				return err
 			}

@@ -64,7 +64,7 @@ func (h *itemHandler) get(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	l := h.api.linker(r)
-	obj, err := h.api.findOne(r.Context(), h.api.DB, p, l, id)
+	obj, err := h.api.findOne(r.Context(), readDB{h.api}, p, l, id)
 	if err != nil {
 		WriteError(w, r, h.api.readError(r, p.schema, err))
 		return

@@ -114,7 +114,7 @@ func (h *relHandler) getRelated(w http.ResponseWriter, r *http.Request, rel *Rel
 		WriteError(w, r, err)
 		return
 	}
-	parent, parentID, err := h.parent(r, h.api.DB)
+	parent, parentID, err := h.parent(r, readDB{h.api})
 	if err != nil {
 		WriteError(w, r, h.api.readError(r, h.plan.schema, err))
 		return
@@ -140,7 +140,7 @@ func (h *relHandler) getRelated(w http.ResponseWriter, r *http.Request, rel *Rel
 	var ident struct{ ID string }
 	if ro := relationshipOf(parent, rel.Name); ro != nil && json.Unmarshal(ro.Data, &ident) == nil && ident.ID != "" {
 		id, _ := parseID(target.schema.ID.Type, ident.ID)
-		obj, err := h.api.findOne(r.Context(), h.api.DB, target.only(params.Fields[target.schema.Type]), l, id)
+		obj, err := h.api.findOne(r.Context(), readDB{h.api}, target.only(params.Fields[target.schema.Type]), l, id)
 		if err != nil && err != ErrNotFound {
 			WriteError(w, r, h.api.readError(r, target.schema, err))
 			return
@@ -168,7 +168,7 @@ func (h *relHandler) getLinkage(w http.ResponseWriter, r *http.Request, rel *Rel
 		WriteError(w, r, err)
 		return
 	}
-	parent, parentID, err := h.parent(r, h.api.DB)
+	parent, parentID, err := h.parent(r, readDB{h.api})
 	if err != nil {
 		WriteError(w, r, h.api.readError(r, h.plan.schema, err))
 		return
@@ -227,7 +227,7 @@ func (a *API) linkageMeta(r *http.Request, rel *Relationship, parent any, objs [
 	if err != nil {
 		return err
 	}
-	rows, err := a.DB.QueryContext(r.Context(), text, args...)
+	rows, err := a.query(r.Context(), text, args...)
 	if err != nil {
 		return err
 	}

@@ -18,6 +18,7 @@ import (
 type registry struct {
 	mu    sync.RWMutex
 	types map[string]*plan
+	stmts *stmtCache
 }
 
 // regInit guards the lazy creation of APIs' registries.
