@@ -23,6 +23,31 @@ type Schema struct {
 	ClientIDs bool
 	// NoEval switches function evaluation off.
 	NoEval bool
+	// Bulk allows changing and deleting every row a filter selects with
+	// PATCH and DELETE on the collection. A bulk request without a filter
+	// is refused unless BulkUnfiltered is set too.
+	Bulk bool
+	// BulkUnfiltered allows bulk changes without a filter, to every row
+	// the resource's row filter lets the request see.
+	BulkUnfiltered bool
+	// SoftDelete, when set, makes DELETE deactivate rows instead of
+	// removing them.
+	SoftDelete *SoftDelete
+}
+
+// SoftDelete describes how a resource deactivates rows instead of deleting
+// them (seed 004's "deactivate").
+type SoftDelete struct {
+	// Column is the column that marks a row deactivated. By default it is
+	// a boolean flag such as "active": live rows hold true and DELETE sets
+	// it to false.
+	Column string
+	// Timestamp makes Column a nullable timestamp such as "deleted_at":
+	// live rows hold NULL and DELETE sets it to the current time.
+	Timestamp bool
+	// Visible keeps deactivated rows readable: collections, items, related
+	// endpoints and included resources still show them.
+	Visible bool
 }
 
 // ID describes a resource's primary key.

@@ -46,6 +46,12 @@ type Table struct {
 	NoCreate, NoUpdate, NoDelete bool
 	// NoEval switches function evaluation (GET /eval/...) off.
 	NoEval bool
+	// Bulk allows PATCH and DELETE on the collection for every row a
+	// filter selects; BulkUnfiltered also without a filter. See
+	// [restless.Schema].
+	Bulk, BulkUnfiltered bool
+	// SoftDelete makes DELETE deactivate rows instead of removing them.
+	SoftDelete *restless.SoftDelete
 
 	// Filter returns the row filter for the request in ctx, such as the
 	// current tenant's rows, or nil for none. It applies to reads and
@@ -79,13 +85,16 @@ var (
 func (t *Table) init() {
 	t.once.Do(func() {
 		s := &restless.Schema{
-			Type:          t.Type,
-			Path:          t.Path,
-			Table:         t.Name,
-			ID:            restless.ID{Column: t.IDColumn, Type: restless.Integer},
-			ClientIDs:     t.ClientIDs,
-			NoEval:        t.NoEval,
-			Relationships: append([]restless.Relationship(nil), t.Relationships...),
+			Type:           t.Type,
+			Path:           t.Path,
+			Table:          t.Name,
+			ID:             restless.ID{Column: t.IDColumn, Type: restless.Integer},
+			ClientIDs:      t.ClientIDs,
+			NoEval:         t.NoEval,
+			Bulk:           t.Bulk,
+			BulkUnfiltered: t.BulkUnfiltered,
+			SoftDelete:     t.SoftDelete,
+			Relationships:  append([]restless.Relationship(nil), t.Relationships...),
 		}
 		if s.Type == "" {
 			s.Type = t.Name
