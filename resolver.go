@@ -93,7 +93,13 @@ func (a *API) field(name, expr string, t ValueType) query.Field {
 		case SQLFunction:
 			return nil, errors.New("must be a value, not a SQL function")
 		case json.RawMessage:
+			if err := a.checkValue(t, string(x)); err != nil {
+				return nil, err
+			}
 			return string(x), nil
+		}
+		if err := a.checkValue(t, v); err != nil {
+			return nil, err
 		}
 		return d.BindValue(t, v), nil
 	}
@@ -146,6 +152,11 @@ func textValue(t ValueType, s string) (any, error) {
 		return nil, errors.New("must be true or false")
 	case JSON:
 		return s, nil
+	case UUID:
+		if u, ok := parseUUID(s); ok {
+			return u, nil
+		}
+		return nil, errors.New("must be a UUID")
 	}
 	raw, _ := json.Marshal(s)
 	return decodeValue(t, raw)

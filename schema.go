@@ -57,8 +57,9 @@ type ID struct {
 	// Expr is the SQL expression that reads the key; empty means the
 	// column qualified by the table.
 	Expr string
-	// Type is Integer or String. Integer keys reject ids that are not
-	// decimal int64 values; such an id names no resource (404).
+	// Type is Integer, String or UUID. Integer keys reject ids that are
+	// not decimal int64 values and UUID keys ids that are not UUIDs; such
+	// an id names no resource (404).
 	Type ValueType
 }
 
@@ -81,6 +82,11 @@ const (
 	Timestamp
 	// JSON is any JSON value, stored as text.
 	JSON
+	// UUID is a UUID, such as a PostgreSQL uuid column: on the wire the
+	// canonical text form, 8-4-4-4-12 lowercase hexadecimal digits. Text
+	// that is no UUID is refused before it reaches the database, and an
+	// id that is no UUID names no resource (404).
+	UUID
 )
 
 // String returns the JSON Schema-like name of t.
@@ -100,6 +106,8 @@ func (t ValueType) String() string {
 		return "date-time"
 	case JSON:
 		return "json"
+	case UUID:
+		return "uuid"
 	}
 	return fmt.Sprintf("ValueType(%d)", int(t))
 }
@@ -212,8 +220,8 @@ func (s *Schema) Validate() error {
 	if s.ID.Column == "" && s.ID.Expr == "" {
 		return fmt.Errorf("restless: type %q has no id column", s.Type)
 	}
-	if s.ID.Type != Integer && s.ID.Type != String {
-		return fmt.Errorf("restless: type %q: id type must be Integer or String", s.Type)
+	if s.ID.Type != Integer && s.ID.Type != String && s.ID.Type != UUID {
+		return fmt.Errorf("restless: type %q: id type must be Integer, String or UUID", s.Type)
 	}
 	seen := map[string]bool{"id": true, "type": true}
 	for _, a := range s.Attributes {

@@ -31,6 +31,10 @@ type Table struct {
 	IDColumn string
 	// StringIDs says the key is text; by default it is an integer.
 	StringIDs bool
+	// UUIDs says the key is a UUID (see [restless.UUID]), such as a
+	// PostgreSQL uuid column with DEFAULT gen_random_uuid(). It wins
+	// over StringIDs.
+	UUIDs bool
 	// ClientIDs lets clients choose the id on create.
 	ClientIDs bool
 	// Attributes lists the exposed attributes. An empty Column means the
@@ -104,6 +108,9 @@ func (t *Table) init() {
 		}
 		if t.StringIDs {
 			s.ID.Type = restless.String
+		}
+		if t.UUIDs {
+			s.ID.Type = restless.UUID
 		}
 		t.cols = make(map[string]string, len(t.Attributes)+len(t.Relationships))
 		for _, r := range t.Relationships {
