@@ -162,24 +162,11 @@ type job struct {
 	done   chan struct{}
 	once   sync.Once
 
-	mu    sync.Mutex
-	state string
+	mu sync.Mutex
 	// obj is the created resource of a complete job, errs the errors of a
-	// failed one.
+	// failed one; both are set before done is closed.
 	obj  *Object
 	errs []*Error
-}
-
-func (j *job) setState(s string) {
-	j.mu.Lock()
-	j.state = s
-	j.mu.Unlock()
-}
-
-func (j *job) getState() string {
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	return j.state
 }
 
 // errJobLost is the cause of a job's cancellation when another server
@@ -194,6 +181,17 @@ var errShutdown = errors.New("restless: the server is shutting down")
 // finished.
 var errStopped = &Error{Status: http.StatusServiceUnavailable, Title: "Service Unavailable",
 	Detail: "The server running the job stopped before the job finished; send the request again."}
+
+// errNotStarted answers requests for jobs before Start.
+var errNotStarted = &Error{Status: http.StatusServiceUnavailable, Title: "Service Unavailable",
+	Detail: "The server is not taking jobs now; try again shortly."}
+
+// isStarted reports whether Start succeeded.
+func (j *Jobs) isStarted() bool {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.started
+}
 
 type jobIDKey struct{}
 
@@ -350,8 +348,7 @@ func (j *Jobs) submit(r *http.Request, p *plan, in *input, key any, scope string
 	switch {
 	case !j.started || j.closed:
 		j.mu.Unlock()
-		return nil, &Error{Status: http.StatusServiceUnavailable, Title: "Service Unavailable",
-			Detail: "The server is not taking jobs now; try again shortly."}
+		return nil, errNotStarted
 	case len(j.active)+j.reserved >= j.workerCount()+j.queueSize():
 		j.mu.Unlock()
 		return nil, &Error{Status: http.StatusServiceUnavailable, Title: "Service Unavailable",
@@ -363,7 +360,7 @@ func (j *Jobs) submit(r *http.Request, p *plan, in *input, key any, scope string
 	id := newToken(16)
 	ctx, cancel := context.WithCancelCause(context.WithValue(context.WithoutCancel(r.Context()), jobIDKey{}, id))
 	jb := &job{id: id, plan: p, in: in, key: key, l: j.api.linker(r), ctx: ctx, cancel: cancel,
-		done: make(chan struct{}), state: JobPending}
+		done: make(chan struct{})}
 	jb.req = r.WithContext(ctx)
 	err := j.sql.exec(r.Context(), j.api.writeDB(), j.sql.insert, id, p.schema.Type, j.instance, j.lease().Milliseconds(), scope)
 
@@ -382,8 +379,7 @@ func (j *Jobs) submit(r *http.Request, p *plan, in *input, key any, scope string
 	case closed:
 		j.fail(jb, []*Error{errStopped})
 		cancel(errShutdown)
-		return nil, &Error{Status: http.StatusServiceUnavailable, Title: "Service Unavailable",
-			Detail: "The server is not taking jobs now; try again shortly."}
+		return nil, errNotStarted
 	}
 	return jb, nil
 }
@@ -420,7 +416,6 @@ func (j *Jobs) run(jb *job) {
 		j.drop(jb)
 		return
 	}
-	jb.setState(JobRunning)
 	obj, err := j.api.provisionCreate(ctx, jb.req, jb.plan, jb.l, jb.in, jb.key, func(tx *sql.Tx, obj *Object) error {
 		// In the row's transaction: the row exists if and only if the
 		// job is complete, even when another server fails the job at
@@ -452,7 +447,7 @@ func (j *Jobs) run(jb *job) {
 // done records the success of jb, whose row the completion already marked.
 func (j *Jobs) done(jb *job, obj *Object) {
 	jb.mu.Lock()
-	jb.state, jb.obj = JobComplete, obj
+	jb.obj = obj
 	jb.mu.Unlock()
 	j.release(jb)
 }
@@ -461,7 +456,7 @@ func (j *Jobs) done(jb *job, obj *Object) {
 func (j *Jobs) finish(jb *job, errs []*Error) {
 	j.fail(jb, errs)
 	jb.mu.Lock()
-	jb.state, jb.errs = JobFailed, errs
+	jb.errs = errs
 	jb.mu.Unlock()
 	j.release(jb)
 }
@@ -482,7 +477,7 @@ func (j *Jobs) fail(jb *job, errs []*Error) {
 // drop forgets jb, which another server failed.
 func (j *Jobs) drop(jb *job) {
 	jb.mu.Lock()
-	jb.state, jb.errs = JobFailed, []*Error{errStopped}
+	jb.errs = []*Error{errStopped}
 	jb.mu.Unlock()
 	j.release(jb)
 }
@@ -553,6 +548,9 @@ func (j *Jobs) reapLoop(ctx context.Context) {
 // jobs it failed. The server calls it every half lease; a job whose
 // server still renews its lease is never touched.
 func (j *Jobs) Reap(ctx context.Context) (int64, error) {
+	if !j.isStarted() {
+		return 0, errNotStarted
+	}
 	body, err := jsonErrors([]*Error{errStopped})
 	if err != nil {
 		return 0, err

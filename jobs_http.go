@@ -297,6 +297,9 @@ func (h *jobHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // load reads a job; a pending or running job whose lease expired is
 // failed first, by whichever server reads it.
 func (j *Jobs) load(ctx context.Context, id string) (*jobRecord, error) {
+	if !j.isStarted() {
+		return nil, errNotStarted
+	}
 	rec, err := j.sql.loadJob(ctx, j.api.DB, id)
 	if err != nil || !rec.expired || (rec.state != JobPending && rec.state != JobRunning) {
 		return rec, err
@@ -318,7 +321,8 @@ func (a *API) jobError(r *http.Request, err error) error {
 	if a.dialect().Classify(err).Kind == DBBusy {
 		return &Error{Status: http.StatusServiceUnavailable, Title: "Service Unavailable", Detail: "The database is busy; try again shortly."}
 	}
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+	var e *Error
+	if errors.As(err, &e) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return err
 	}
 	a.logger().ErrorContext(r.Context(), "restless: read job", "err", err, "request_id", RequestIDFromContext(r.Context()))

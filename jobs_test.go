@@ -609,3 +609,25 @@ func TestJobRoutes(t *testing.T) {
 		t.Errorf("Start without a dialect: no error")
 	}
 }
+
+// A job runner that was not started refuses jobs with 503.
+func TestJobsNotStarted(t *testing.T) {
+	e := newJobsEnv(t, nil, newMachines())
+	e.api.Jobs = &restless.Jobs{}
+	h, err := e.api.Handler(demo.Person(), newMachines())
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.h = h
+	e.unchanged(func() {
+		res := e.do("POST", "/api/computer", newMachine)
+		wantError(t, res, http.StatusServiceUnavailable, "")
+		if res.Header.Get("Retry-After") == "" {
+			t.Errorf("503 without Retry-After")
+		}
+	}, "computer")
+	wantError(t, e.do("GET", "/api/jobs/AAAAAAAAAAAAAAAAAAAAAA", ""), http.StatusServiceUnavailable, "")
+	if _, err := e.api.Jobs.Reap(context.Background()); err == nil {
+		t.Errorf("Reap before Start: no error")
+	}
+}
