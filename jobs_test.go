@@ -31,8 +31,10 @@ type machines struct {
 	started chan string // receives the job id when Provision starts
 	undone  atomic.Int32
 	panics  bool
-	mu      sync.Mutex
-	calls   int
+	// onCancel runs when the work is cancelled while it waits for gate.
+	onCancel func()
+	mu       sync.Mutex
+	calls    int
 }
 
 // callCount returns how many times Provision ran.
@@ -56,6 +58,9 @@ func (m *machines) Provision(ctx context.Context, id any, v restless.Values) err
 		select {
 		case <-m.gate:
 		case <-ctx.Done():
+			if m.onCancel != nil {
+				m.onCancel()
+			}
 			return ctx.Err()
 		}
 	}
@@ -629,5 +634,35 @@ func TestJobsNotStarted(t *testing.T) {
 	wantError(t, e.do("GET", "/api/jobs/AAAAAAAAAAAAAAAAAAAAAA", ""), http.StatusServiceUnavailable, "")
 	if _, err := e.api.Jobs.Reap(context.Background()); err == nil {
 		t.Errorf("Reap before Start: no error")
+	}
+}
+
+// A server that finds its job failed by another (its lease had expired)
+// cancels the work, and no resource is made.
+func TestJobLeaseLost(t *testing.T) {
+	m := newMachines()
+	m.gate = make(chan struct{})
+	defer close(m.gate)
+	cancelled := make(chan struct{})
+	m.onCancel = func() { close(cancelled) }
+	e := newJobsEnv(t, &restless.Jobs{Lease: 300 * time.Millisecond}, m)
+	res := e.do("POST", "/api/computer", newMachine)
+	id := <-m.started
+	// As if the server had stalled past its lease and another server had
+	// failed the job: the next renewal finds it lost.
+	e.exec(`UPDATE restless_jobs SET state = 'failed', errors = '[]' WHERE id = '` + id + `'`)
+	select {
+	case <-cancelled:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the work was not cancelled")
+	}
+	job := decodeJob(t, e.do("GET", linkPath(res.Header.Get("Content-Location")), ""))
+	if job.Data.Attributes.State != "failed" {
+		t.Errorf("state %q, want failed", job.Data.Attributes.State)
+	}
+	var n int
+	e.query(`SELECT count(*) FROM computer WHERE name = 'hal'`).Scan(&n)
+	if n != 0 {
+		t.Errorf("a lost job made its resource")
 	}
 }
