@@ -392,6 +392,11 @@ func (j *Jobs) work() {
 		case <-j.claimCtx.Done():
 			return
 		case jb := <-j.queue:
+			if j.claimCtx.Err() != nil {
+				// Shutdown began: the job never starts.
+				j.finish(jb, []*Error{errStopped})
+				return
+			}
 			j.run(jb)
 		}
 	}
