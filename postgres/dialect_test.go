@@ -222,7 +222,18 @@ func TestErrorStatuses(t *testing.T) {
 // with Retry-After.
 func TestBusy(t *testing.T) {
 	t.Run("statement timeout", func(t *testing.T) {
-		api := openTest(t, postgres.StatementTimeout(100*time.Millisecond))
+		// The demo loads without the short timeout (it may take longer on
+		// a busy machine); the API's own pool has it.
+		var schema string
+		if err := openDB(t).QueryRow(`SELECT current_schema()`).Scan(&schema); err != nil {
+			t.Fatal(err)
+		}
+		db, err := postgres.Open(context.Background(), testDSN(t), postgres.StatementTimeout(100*time.Millisecond), postgres.Param("search_path", schema))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		api := &restless.API{DB: db, Dialect: postgres.Dialect, Prefix: "/api", BaseURL: "http://example.com"}
 		slow := demo.Person()
 		slow.Attributes = append(slow.Attributes, restless.Attribute{Name: "slow", Expr: "(SELECT 1 FROM pg_sleep(1))", Type: restless.Integer})
 		h, err := api.Handler(slow, demo.Computer())
