@@ -25,6 +25,9 @@ const (
 	RootRoute
 	// DescriptionRoute is the API's description at {Prefix}/openapi.json.
 	DescriptionRoute
+	// OperationsRoute is the Atomic Operations endpoint at
+	// {Prefix}/operations (see [API.Operations]).
+	OperationsRoute
 )
 
 // A Route is one endpoint an API serves. The route table drives the
@@ -62,13 +65,15 @@ func (a *API) Routes(res ...Resource) ([]Route, error) {
 	if a.Description != nil {
 		routes = append(routes, Route{Pattern: prefix + "/openapi.json", Kind: DescriptionRoute, Methods: []string{"GET", "HEAD", "OPTIONS"}, Handler: a.Description})
 	}
+	routes = append(routes, Route{Pattern: prefix + "/operations", Kind: OperationsRoute,
+		Methods: strings.Split(operationsAllow, ", "), Handler: a.operations()})
 	for _, r := range res {
 		s := r.Schema()
 		if err := s.Validate(); err != nil {
 			return nil, err
 		}
 		path := s.CollectionPath()
-		if path == "eval" || path == "openapi.json" {
+		if path == "eval" || path == "openapi.json" || path == "operations" {
 			return nil, fmt.Errorf("restless: type %q: the path %q is reserved", s.Type, path)
 		}
 		if strings.ContainsAny(path, "/{}?# ") {
@@ -114,23 +119,21 @@ func (a *API) Handler(res ...Resource) (http.Handler, error) {
 		return nil, err
 	}
 	mux := http.NewServeMux()
-	var desc *Route
-	for i, rt := range routes {
-		if rt.Kind == DescriptionRoute {
-			desc = &routes[i]
+	// The description (not a JSON:API document) and the operations
+	// endpoint (which requires an extension) negotiate their own media
+	// types.
+	own := map[string]http.Handler{}
+	for _, rt := range routes {
+		if rt.Kind == DescriptionRoute || rt.Kind == OperationsRoute {
+			own[rt.Pattern] = rt.Handler
 			continue
 		}
 		mux.Handle(rt.Pattern, rt.Handler)
 	}
 	h := Negotiate(NotFound(mux))
-	if desc == nil {
-		return h, nil
-	}
-	// The description is not a JSON:API document: it negotiates its own
-	// media type.
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == desc.Pattern {
-			desc.Handler.ServeHTTP(w, r)
+		if oh, ok := own[r.URL.Path]; ok {
+			oh.ServeHTTP(w, r)
 			return
 		}
 		h.ServeHTTP(w, r)

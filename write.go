@@ -189,46 +189,54 @@ func exec(ctx context.Context, tx *sql.Tx, ph sq.PlaceholderFormat, b sq.Sqlizer
 
 // create runs a POST inside one transaction and returns the new object.
 func (a *API) create(ctx context.Context, p *plan, l *linker, in *input, id any) (*Object, error) {
-	c := p.res.(Creator)
-	d := a.dialect()
 	var obj *Object
 	err := a.inTx(ctx, func(tx *sql.Tx) error {
-		if err := a.checkLinks(ctx, tx, in); err != nil {
-			return err
-		}
-		w := &Write{Op: OpCreate, Resource: p.res, ID: id, Values: in.values, Tx: tx, Links: in.changes()}
-		if err := beforeWrite(ctx, w); err != nil {
-			return err
-		}
-		ins, err := c.Insert(ctx, w.ID, a.bindValues(p.schema, w.Values))
-		if err != nil {
-			return err
-		}
-		ins = ins.Suffix("RETURNING " + QuoteIdent(p.schema.ID.Column)).PlaceholderFormat(d.Placeholder())
-		text, args, err := ins.ToSql()
-		if err != nil {
-			return fmt.Errorf("restless: build insert: %w", err)
-		}
-		var key any
-		if err := tx.QueryRowContext(ctx, text, args...).Scan(&key); err != nil {
-			return err
-		}
-		if b, ok := key.([]byte); ok {
-			key = string(b)
-		}
-		w.ID = key
-		if err := a.applyToMany(ctx, tx, key, in); err != nil {
-			return err
-		}
-		if err := afterWrite(ctx, w); err != nil {
-			return err
-		}
-		obj, err = a.findOne(ctx, tx, p, l, key)
-		if errors.Is(err, ErrNotFound) {
-			return errOutOfView
-		}
+		var err error
+		obj, err = a.createTx(ctx, tx, p, l, in, id)
 		return err
 	})
+	return obj, err
+}
+
+// createTx inserts the resource of in inside tx and returns the new
+// object, which must be visible. id is the client's id or nil.
+func (a *API) createTx(ctx context.Context, tx *sql.Tx, p *plan, l *linker, in *input, id any) (*Object, error) {
+	c := p.res.(Creator)
+	d := a.dialect()
+	if err := a.checkLinks(ctx, tx, in); err != nil {
+		return nil, err
+	}
+	w := &Write{Op: OpCreate, Resource: p.res, ID: id, Values: in.values, Tx: tx, Links: in.changes()}
+	if err := beforeWrite(ctx, w); err != nil {
+		return nil, err
+	}
+	ins, err := c.Insert(ctx, w.ID, a.bindValues(p.schema, w.Values))
+	if err != nil {
+		return nil, err
+	}
+	ins = ins.Suffix("RETURNING " + QuoteIdent(p.schema.ID.Column)).PlaceholderFormat(d.Placeholder())
+	text, args, err := ins.ToSql()
+	if err != nil {
+		return nil, fmt.Errorf("restless: build insert: %w", err)
+	}
+	var key any
+	if err := tx.QueryRowContext(ctx, text, args...).Scan(&key); err != nil {
+		return nil, err
+	}
+	if b, ok := key.([]byte); ok {
+		key = string(b)
+	}
+	w.ID = key
+	if err := a.applyToMany(ctx, tx, key, in); err != nil {
+		return nil, err
+	}
+	if err := afterWrite(ctx, w); err != nil {
+		return nil, err
+	}
+	obj, err := a.findOne(ctx, tx, p, l, key)
+	if errors.Is(err, ErrNotFound) {
+		return nil, errOutOfView
+	}
 	return obj, err
 }
 
@@ -341,31 +349,37 @@ func (a *API) updateTx(ctx context.Context, tx *sql.Tx, p *plan, l *linker, id a
 
 // remove runs a DELETE inside one transaction.
 func (a *API) remove(ctx context.Context, p *plan, l *linker, id any, ifMatch string) error {
+	return a.inTx(ctx, func(tx *sql.Tx) error {
+		return a.removeTx(ctx, tx, p, l, id, ifMatch)
+	})
+}
+
+// removeTx deletes the visible row with key id inside tx; a non-empty
+// ifMatch must match its entity tag.
+func (a *API) removeTx(ctx context.Context, tx *sql.Tx, p *plan, l *linker, id any, ifMatch string) error {
 	del := p.res.(Deleter)
 	d := a.dialect()
-	return a.inTx(ctx, func(tx *sql.Tx) error {
-		cur, err := a.lockOne(ctx, tx, p, l, id)
-		if err != nil {
-			return err
-		}
-		if err := checkIfMatch(ifMatch, cur); err != nil {
-			return err
-		}
-		w := &Write{Op: OpDelete, Resource: p.res, ID: id, Tx: tx}
-		if err := beforeWrite(ctx, w); err != nil {
-			return err
-		}
-		stmt, err := del.Delete(ctx, id)
-		if err != nil {
-			return err
-		}
-		res, err := exec(ctx, tx, d.Placeholder(), stmt)
-		if err != nil {
-			return err
-		}
-		if n, err := res.RowsAffected(); err == nil && n == 0 {
-			return ErrNotFound
-		}
-		return afterWrite(ctx, w)
-	})
+	cur, err := a.lockOne(ctx, tx, p, l, id)
+	if err != nil {
+		return err
+	}
+	if err := checkIfMatch(ifMatch, cur); err != nil {
+		return err
+	}
+	w := &Write{Op: OpDelete, Resource: p.res, ID: id, Tx: tx}
+	if err := beforeWrite(ctx, w); err != nil {
+		return err
+	}
+	stmt, err := del.Delete(ctx, id)
+	if err != nil {
+		return err
+	}
+	res, err := exec(ctx, tx, d.Placeholder(), stmt)
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err == nil && n == 0 {
+		return ErrNotFound
+	}
+	return afterWrite(ctx, w)
 }

@@ -217,7 +217,7 @@ func TestEveryRouteDocumented(t *testing.T) {
 		}
 	}
 	for _, k := range []restless.RouteKind{restless.RootRoute, restless.DescriptionRoute, restless.CollectionRoute, restless.ItemRoute,
-		restless.EvalRoute, restless.RelatedRoute, restless.RelationshipRoute} {
+		restless.EvalRoute, restless.RelatedRoute, restless.RelationshipRoute, restless.OperationsRoute} {
 		if !kinds[k] {
 			t.Errorf("the routes have no kind %d", k)
 		}
@@ -393,7 +393,8 @@ func TestSchemas(t *testing.T) {
 		for m, op := range it.Operations() {
 			for code, r := range op.Responses.Map() {
 				for ct := range r.Value.Content {
-					if ct != "application/vnd.api+json" && p != "/api/openapi.json" {
+					if ct != "application/vnd.api+json" && p != "/api/openapi.json" &&
+						(p != "/api/operations" || ct != `application/vnd.api+json; ext="https://jsonapi.org/ext/atomic"`) {
 						t.Errorf("%s %s %s: media type %s", m, p, code, ct)
 					}
 				}
