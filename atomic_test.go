@@ -379,6 +379,36 @@ func TestAtomicDocument(t *testing.T) {
 	}
 }
 
+// TestAtomicSeveralErrors: every error of a failing operation points into
+// it, and the reply's status is the most general one.
+func TestAtomicSeveralErrors(t *testing.T) {
+	e := newEnv(t)
+	res := e.atomic(ops(addAda, `{"op":"add","data":{"type":"person","attributes":{"age":"x","name":1,"color":"red"}}}`))
+	if res.Code != http.StatusBadRequest {
+		t.Fatalf("%d %s", res.Code, res.Body)
+	}
+	var doc struct {
+		Errors []struct {
+			Status string
+			Source struct{ Pointer string }
+		}
+	}
+	if err := json.Unmarshal(res.Body, &doc); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range doc.Errors {
+		got = append(got, e.Status+" "+e.Source.Pointer)
+	}
+	want := []string{"400 /atomic:operations/1/data/attributes/age", "400 /atomic:operations/1/data/attributes/color", "400 /atomic:operations/1/data/attributes/name"}
+	if !slices.Equal(got, want) {
+		t.Errorf("errors %q, want %q", got, want)
+	}
+	if e.count("person") != 3 {
+		t.Error("a failed request wrote")
+	}
+}
+
 // TestAtomicAllower: a resource's Allower applies to its operations.
 func TestAtomicAllower(t *testing.T) {
 	person := demo.Person()

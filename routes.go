@@ -110,7 +110,9 @@ func (a *API) Routes(res ...Resource) ([]Route, error) {
 }
 
 // Handler returns one handler serving every endpoint of the resources
-// under the API's Prefix, behind JSON:API content negotiation ([Negotiate]).
+// under the API's Prefix, behind JSON:API content negotiation ([Negotiate]);
+// the Atomic Operations endpoint {Prefix}/operations ([API.Operations])
+// and the description negotiate their own media types.
 // Unknown paths get a 404 error document and unsupported methods a 405
 // with Allow; OPTIONS is answered with Allow.
 func (a *API) Handler(res ...Resource) (http.Handler, error) {
