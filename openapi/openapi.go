@@ -865,7 +865,9 @@ func (b *builder) description() string {
 	d.WriteString("**Content negotiation.** Every endpoint speaks application/vnd.api+json. A request with a body must send " +
 		"Content-Type: application/vnd.api+json, with no media type parameters other than ext and profile (else 415). " +
 		"Accept must allow application/vnd.api+json, directly or by a wildcard, with no parameters other than ext and profile " +
-		"(else 406); responses carry Vary: Accept. Accept's profile parameter may ask for the cursor pagination profile.\n\n")
+		"(else 406); responses carry Vary: Accept. Accept's profile parameter may ask for the cursor pagination profile. " +
+		"The Atomic Operations endpoint (operations) is the one endpoint that takes an extension: its requests and responses are " +
+		atomicMediaType + ", which the other endpoints refuse (415, 406).\n\n")
 	d.WriteString("**Methods.** Every GET is also answered to HEAD, and every endpoint to OPTIONS with Allow. " +
 		"Other methods get 405 with Allow, and unknown paths 404, both as error documents.\n\n")
 	d.WriteString("**Errors** are JSON:API error documents with a status, a title, a detail and, where one applies, " +

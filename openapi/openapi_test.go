@@ -416,6 +416,7 @@ func TestResponsesMatchDocument(t *testing.T) {
 	e := newEnv(t)
 	doc := e.served(t)
 	cursor := `application/vnd.api+json; profile="https://jsonapi.org/profiles/ethanresnick/cursor-pagination"`
+	atomic := `application/vnd.api+json; ext="https://jsonapi.org/ext/atomic"`
 	cases := []struct {
 		method, target, body string
 		status               int
@@ -457,6 +458,12 @@ func TestResponsesMatchDocument(t *testing.T) {
 		{"GET", "/api/users/kid@example.com/mom", "", 200, nil},
 		{"GET", "/api/users/mom@example.com/mom", "", 200, nil},
 		{"GET", "/api/eval/users?functions=" + url.QueryEscape(`[{"name":"count","field":"id"}]`), "", 200, nil},
+		{"POST", "/api/operations", `{"atomic:operations":[{"op":"add","data":{"type":"person","lid":"z","attributes":{"name":"Zed"}}},` +
+			`{"op":"add","data":{"type":"computer","attributes":{"name":"zc"},"relationships":{"owner":{"data":{"type":"person","lid":"z"}}}}},` +
+			`{"op":"remove","ref":{"type":"computer","id":"3"}}]}`, 200, []string{"Content-Type", atomic}},
+		{"POST", "/api/operations", `{"atomic:operations":[{"op":"remove","ref":{"type":"computer","id":"2"}}]}`, 204, []string{"Content-Type", atomic}},
+		{"POST", "/api/operations", `{"atomic:operations":[{"op":"remove","ref":{"type":"computer","id":"2"}}]}`, 404, []string{"Content-Type", atomic}},
+		{"POST", "/api/operations", `{"atomic:operations":[]}`, 415, nil},
 	}
 	for _, c := range cases {
 		name := c.method + " " + c.target
