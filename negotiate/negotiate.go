@@ -23,6 +23,10 @@
 //     q-value above zero accepts the plain JSON:API media type.
 //   - Unrecognised profiles are ignored; they are reported to the caller, who
 //     may apply the ones it knows.
+//   - An endpoint that requires an extension ([Negotiator].Require, such as
+//     an Atomic Operations endpoint) answers 415 to a request whose
+//     Content-Type does not list it, and 406 when Accept leaves no JSON:API
+//     instance listing it and no wildcard ([AcceptRequiring]).
 //   - A missing or empty Accept header is served. An Accept header that
 //     accepts nothing usable (only text/html, only application/json, or q=0
 //     on every candidate) is answered with 406.
