@@ -56,6 +56,8 @@ func (a *API) Operations(res ...Resource) http.Handler {
 	return a.operations()
 }
 
+// operations returns the operations endpoint's handler over the types
+// registered with the API.
 func (a *API) operations() http.Handler {
 	n := &negotiate.Negotiator{Extensions: []string{AtomicExt}, Require: AtomicExt, ErrorHandler: WriteError}
 	post := n.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -73,6 +75,7 @@ func (a *API) operations() http.Handler {
 	})
 }
 
+// maxOperations returns the most operations of one request.
 func (a *API) maxOperations() int {
 	if a.MaxOperations > 0 {
 		return a.MaxOperations
@@ -112,12 +115,12 @@ func (a *API) serveOperations(w http.ResponseWriter, r *http.Request) {
 		WriteError(w, r, err)
 		return
 	}
-	writeResults(w, r, results)
+	writeAtomicResults(w, r, results)
 }
 
-// writeResults replies with the "atomic:results" of the operations, or
+// writeAtomicResults replies with the "atomic:results" of the operations, or
 // 204 when none returned data.
-func writeResults(w http.ResponseWriter, r *http.Request, results []*Object) {
+func writeAtomicResults(w http.ResponseWriter, r *http.Request, results []*Object) {
 	some := false
 	for _, o := range results {
 		some = some || o != nil
@@ -209,6 +212,8 @@ type opRef struct {
 	hasID             bool
 }
 
+// decodeOperation reads the members of an operation object that every
+// kind of operation shares.
 func decodeOperation(raw json.RawMessage) (*operation, error) {
 	var obj map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &obj); err != nil || obj == nil {
@@ -232,7 +237,7 @@ func decodeOperation(raw json.RawMessage) (*operation, error) {
 			Source: Pointer("/href")}
 	}
 	if hasRef {
-		ref, err := decodeRef(rawRef)
+		ref, err := decodeOpRef(rawRef)
 		if err != nil {
 			return nil, err
 		}
@@ -244,7 +249,9 @@ func decodeOperation(raw json.RawMessage) (*operation, error) {
 	return op, nil
 }
 
-func decodeRef(raw json.RawMessage) (*opRef, error) {
+// decodeOpRef reads an operation's ref: a type with an id or a lid, and
+// optionally a relationship.
+func decodeOpRef(raw json.RawMessage) (*opRef, error) {
 	var m map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &m); err != nil || m == nil {
 		return nil, badDocument("/ref", `The "ref" member must be an object with "type" and "id" or "lid".`)
@@ -338,8 +345,8 @@ func (x *atomicRun) at(i int, err error) error {
 	return errors.Join(out...)
 }
 
-// notFound is the error of a target that does not exist, pointing at ptr.
-func notFound(ptr, typ, id string) *Error {
+// opNotFound is the error of a target that does not exist, pointing at ptr.
+func opNotFound(ptr, typ, id string) *Error {
 	return &Error{Status: http.StatusNotFound, Title: "Not Found",
 		Detail: fmt.Sprintf("There is no %q resource with the id %q.", typ, id), Source: Pointer(ptr)}
 }
@@ -380,14 +387,14 @@ func (x *atomicRun) target(p *plan, ref *opRef) (any, string, string, error) {
 	}
 	key, ok := parseID(p.schema.ID.Type, raw)
 	if !ok {
-		return nil, raw, ptr, notFound(ptr, ref.typ, raw)
+		return nil, raw, ptr, opNotFound(ptr, ref.typ, raw)
 	}
 	return key, raw, ptr, nil
 }
 
-// resourceData decodes the "data" of a resource operation into its
+// opResourceData decodes the "data" of a resource operation into its
 // member map and type.
-func resourceData(op *operation) (map[string]json.RawMessage, string, error) {
+func opResourceData(op *operation) (map[string]json.RawMessage, string, error) {
 	if op.data == nil {
 		return nil, "", badDocument("", fmt.Sprintf("An %q operation of a resource needs a \"data\" member.", op.code))
 	}
@@ -495,9 +502,9 @@ func (x *atomicRun) resolveIdentifier(raw json.RawMessage, ptr string) (json.Raw
 	return json.Marshal(ident)
 }
 
-// document wraps data in a request document for decodeObject and
+// opDocument wraps data in a request document for decodeObject and
 // decodeLinkage, whose pointers then hold for the operation too.
-func document(data any) ([]byte, error) {
+func opDocument(data any) ([]byte, error) {
 	return json.Marshal(map[string]any{"data": data})
 }
 
@@ -506,7 +513,7 @@ func (x *atomicRun) add(tx *sql.Tx, op *operation) (*Object, *Schema, *input, er
 	if op.ref != nil {
 		return nil, nil, nil, badDocument("/ref", `An "add" operation of a resource takes no "ref"; "data" names the type.`)
 	}
-	data, typ, err := resourceData(op)
+	data, typ, err := opResourceData(op)
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -521,7 +528,7 @@ func (x *atomicRun) add(tx *sql.Tx, op *operation) (*Object, *Schema, *input, er
 	if err := x.resolveRelationships(data); err != nil {
 		return nil, nil, nil, err
 	}
-	body, err := document(data)
+	body, err := opDocument(data)
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -559,7 +566,7 @@ func (x *atomicRun) add(tx *sql.Tx, op *operation) (*Object, *Schema, *input, er
 
 // update changes the resource of an "update" operation.
 func (x *atomicRun) update(tx *sql.Tx, op *operation) (*Object, *Schema, *input, error) {
-	data, typ, err := resourceData(op)
+	data, typ, err := opResourceData(op)
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -614,7 +621,7 @@ func (x *atomicRun) update(tx *sql.Tx, op *operation) (*Object, *Schema, *input,
 	if err := x.resolveRelationships(data); err != nil {
 		return nil, nil, nil, err
 	}
-	body, err := document(data)
+	body, err := opDocument(data)
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -624,11 +631,11 @@ func (x *atomicRun) update(tx *sql.Tx, op *operation) (*Object, *Schema, *input,
 	}
 	key, ok := parseID(p.schema.ID.Type, id)
 	if !ok {
-		return nil, nil, nil, notFound(targetPtr, typ, id)
+		return nil, nil, nil, opNotFound(targetPtr, typ, id)
 	}
 	obj, err := x.api.updateTx(x.r.Context(), tx, p, x.l, key, in)
 	if errors.Is(err, ErrNotFound) {
-		return nil, nil, nil, notFound(targetPtr, typ, id)
+		return nil, nil, nil, opNotFound(targetPtr, typ, id)
 	}
 	return obj, p.schema, in, err
 }
@@ -655,13 +662,13 @@ func (x *atomicRun) remove(tx *sql.Tx, op *operation) (*Schema, error) {
 	}
 	err = x.api.removeTx(x.r.Context(), tx, p, x.l, key, "")
 	if errors.Is(err, ErrNotFound) {
-		return nil, notFound(ptr, op.ref.typ, raw)
+		return nil, opNotFound(ptr, op.ref.typ, raw)
 	}
 	return p.schema, err
 }
 
-// linkOps maps operation codes to relationship changes.
-var linkOps = map[string]LinkOp{"add": LinkAdd, "update": LinkReplace, "remove": LinkRemove}
+// atomicLinkOps maps operation codes to relationship changes.
+var atomicLinkOps = map[string]LinkOp{"add": LinkAdd, "update": LinkReplace, "remove": LinkRemove}
 
 // changeRelationship runs an operation whose ref names a relationship.
 func (x *atomicRun) changeRelationship(tx *sql.Tx, op *operation) (*Schema, error) {
@@ -675,7 +682,7 @@ func (x *atomicRun) changeRelationship(tx *sql.Tx, op *operation) (*Schema, erro
 		return nil, &Error{Status: http.StatusBadRequest, Title: "Unknown Relationship",
 			Detail: fmt.Sprintf("The type %q has no relationship %q.", op.ref.typ, op.ref.rel), Source: Pointer("/ref/relationship")}
 	}
-	lop := linkOps[op.code]
+	lop := atomicLinkOps[op.code]
 	if rel.Kind == ToOne && lop != LinkReplace {
 		return nil, &Error{Status: http.StatusBadRequest, Title: "Invalid Operation",
 			Detail: fmt.Sprintf("The to-one relationship %q can only be updated.", rel.Name), Source: Pointer("/op")}
@@ -699,7 +706,7 @@ func (x *atomicRun) changeRelationship(tx *sql.Tx, op *operation) (*Schema, erro
 	if err != nil {
 		return nil, err
 	}
-	body, err := document(linkage)
+	body, err := opDocument(linkage)
 	if err != nil {
 		return nil, err
 	}
@@ -709,13 +716,13 @@ func (x *atomicRun) changeRelationship(tx *sql.Tx, op *operation) (*Schema, erro
 	}
 	if _, err := x.api.findOne(ctx, tx, p, x.l, key); err != nil {
 		if errors.Is(err, ErrNotFound) {
-			return nil, notFound(ptr, op.ref.typ, raw)
+			return nil, opNotFound(ptr, op.ref.typ, raw)
 		}
 		return p.schema, err
 	}
 	err = x.api.applyLinkage(ctx, tx, p, key, lk, lop, x.l)
 	if errors.Is(err, ErrNotFound) {
-		return nil, notFound(ptr, op.ref.typ, raw)
+		return nil, opNotFound(ptr, op.ref.typ, raw)
 	}
 	return p.schema, err
 }
