@@ -293,6 +293,10 @@ func TestAtomicRollback(t *testing.T) {
 		{"unknown attribute", `{"op":"add","data":{"type":"person","attributes":{"name":"B","color":"red"}}}`, 400, "/atomic:operations/3/data/attributes/color"},
 		{"unknown lid in linkage", addComputer("c3", "bob"), 400, "/atomic:operations/3/data/relationships/owner/data/lid"},
 		{"unknown lid in ref", `{"op":"remove","ref":{"type":"person","lid":"bob"}}`, 400, "/atomic:operations/3/ref/lid"},
+		{"unknown lid in data", `{"op":"update","data":{"type":"person","lid":"bob","attributes":{"age":1}}}`, 400, "/atomic:operations/3/data/lid"},
+		{"lid of another type", `{"op":"update","data":{"type":"computer","lid":"ada","attributes":{"name":"n"}}}`, 400, "/atomic:operations/3/data/lid"},
+		{"unknown lid in relationship ref", `{"op":"add","ref":{"type":"person","lid":"bob","relationship":"computers"},"data":[]}`, 400, "/atomic:operations/3/ref/lid"},
+		{"unknown lid in to-many linkage", `{"op":"add","ref":{"type":"person","lid":"ada","relationship":"computers"},"data":[{"type":"computer","lid":"c1"},{"type":"computer","lid":"zz"}]}`, 400, "/atomic:operations/3/data/1/lid"},
 		{"missing related", `{"op":"add","ref":{"type":"person","lid":"ada","relationship":"computers"},"data":[{"type":"computer","id":"99"}]}`, 404, "/atomic:operations/3/data/0/id"},
 		{"missing target", `{"op":"remove","ref":{"type":"computer","id":"99"}}`, 404, "/atomic:operations/3/ref/id"},
 		{"missing update target", `{"op":"update","data":{"type":"person","id":"99","attributes":{"age":1}}}`, 404, "/atomic:operations/3/data/id"},
@@ -367,6 +371,9 @@ func TestAtomicDocument(t *testing.T) {
 		})
 	}
 	e := newEnv(t)
+	e.api.MaxBodyBytes = 64
+	wantError(t, e.atomic(ops(addAda, addAda)), 413, "")
+	e = newEnv(t)
 	wantError(t, e.atomic(ops(addAda), "Content-Type", atomicType+"; charset=utf-8"), 415, "header:Content-Type")
 	wantError(t, e.atomic(ops(addAda)+"?"), 400, "/")
 	req := httptest.NewRequest("POST", "/api/operations?sort=name", strings.NewReader(ops(addAda)))
