@@ -32,7 +32,7 @@ type Negotiator struct {
 	Extensions []string
 	// Require, if set, is an extension every request must apply and every
 	// response applies, such as the Atomic Operations extension of an
-	// operations endpoint; Extensions must list it. A request whose
+	// operations endpoint; it counts as supported. A request whose
 	// Content-Type does not list it gets a 415, and one whose Accept
 	// header leaves no JSON:API media type listing it (see
 	// [AcceptRequiring]) a 406.
@@ -51,8 +51,12 @@ type Negotiator struct {
 func (n *Negotiator) Check(r *http.Request) (Result, error) {
 	var res Result
 	var err error
+	supported := n.Extensions
+	if n.Require != "" && !slices.Contains(supported, n.Require) {
+		supported = append(slices.Clip(supported), n.Require)
+	}
 	res.RequestExt, res.RequestProfile, err = ContentType(
-		strings.Join(r.Header.Values("Content-Type"), ", "), hasBody(r), n.Extensions)
+		strings.Join(r.Header.Values("Content-Type"), ", "), hasBody(r), supported)
 	if err != nil {
 		return Result{}, err
 	}
@@ -64,7 +68,7 @@ func (n *Negotiator) Check(r *http.Request) (Result, error) {
 			FormatMediaType([]string{n.Require}, nil) + ".")
 	}
 	res.AcceptExt, res.AcceptProfile, err = accept(
-		strings.Join(r.Header.Values("Accept"), ", "), n.Extensions, n.Require)
+		strings.Join(r.Header.Values("Accept"), ", "), supported, n.Require)
 	if err != nil {
 		return Result{}, err
 	}

@@ -138,7 +138,7 @@ func Accept(header string, supportedExt []string) (ext, profile []string, err er
 }
 
 // AcceptRequiring is [Accept] for an endpoint whose responses always apply
-// the extension require (which supportedExt must list): only JSON:API
+// the extension require (which supportedExt lists): only JSON:API
 // instances whose ext lists require are acceptable, so an Accept header
 // whose JSON:API instances all lack it gets a 406 unless a wildcard
 // accepts the response.

@@ -65,6 +65,11 @@ func TestRequire(t *testing.T) {
 			}
 		})
 	}
+	// Require alone makes the extension supported.
+	only := &Negotiator{Require: atomicURI}
+	if w, _ := serve(t, only, newRequest("POST", "{}", http.Header{"Content-Type": {atomic}, "Accept": {atomic}})); w.Code != 200 {
+		t.Errorf("Require without Extensions: %d %s", w.Code, w.Body)
+	}
 	// Without Require the extension is optional, as before.
 	plain := &Negotiator{Extensions: []string{atomicURI}}
 	if w, _ := serve(t, plain, newRequest("POST", "{}", http.Header{"Content-Type": {"application/vnd.api+json"}, "Accept": {"application/vnd.api+json"}})); w.Code != 200 {
