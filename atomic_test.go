@@ -432,6 +432,24 @@ func TestAtomicAllower(t *testing.T) {
 	}
 }
 
+// TestAtomicProvisioner: a Provisioner's creation cannot join the
+// transaction, so an add of one is refused and Provision never runs; its
+// updates and removals are ordinary writes.
+func TestAtomicProvisioner(t *testing.T) {
+	m := newMachines()
+	e := newJobsEnv(t, nil, m)
+	e.unchanged(func() {
+		wantError(t, e.atomic(ops(addAda, addComputer("hal", "ada"))), http.StatusForbidden, "/atomic:operations/1/data/type")
+	}, "person", "computer")
+	if n := m.callCount(); n != 0 {
+		t.Errorf("Provision ran %d times", n)
+	}
+	res := e.atomic(ops(`{"op":"update","data":{"type":"computer","id":"1","attributes":{"vendor":"HP"}}}`, `{"op":"remove","ref":{"type":"computer","id":"2"}}`))
+	if res.Code != http.StatusOK || e.count("computer") != 2 {
+		t.Errorf("update and remove of a Provisioner: %d %s", res.Code, res.Body)
+	}
+}
+
 // TestAtomicHooks: write hooks run for each operation inside the one
 // transaction, and a hook's refusal rolls back the earlier operations.
 func TestAtomicHooks(t *testing.T) {

@@ -40,7 +40,9 @@ const operationsAllow = "POST, OPTIONS"
 // endpoints: if one fails, none is kept, and the error document's
 // source.pointer starts with /atomic:operations/N. Success is a 200 with
 // "atomic:results" in operation order, or a 204 when no operation returns
-// data. Targets given as "href" are not supported (400).
+// data. Targets given as "href" are not supported (400), nor is an "add"
+// of a [Provisioner] resource (403), whose creation cannot join the
+// transaction.
 //
 // The handler negotiates its own content: the request's Content-Type
 // must be application/vnd.api+json with ext="https://jsonapi.org/ext/atomic"
@@ -524,6 +526,13 @@ func (x *atomicRun) add(tx *sql.Tx, op *operation) (*Object, *Schema, *input, er
 	if !allows(p.res, OpCreate) {
 		return nil, nil, nil, &Error{Status: http.StatusForbidden, Title: "Create Not Allowed",
 			Detail: fmt.Sprintf("Resources of type %q cannot be created.", typ), Source: Pointer("/op")}
+	}
+	// A Provisioner's slow work runs before and outside the transaction
+	// of its row (as a job, with a runner): it cannot join this one.
+	if _, ok := p.res.(Provisioner); ok {
+		return nil, nil, nil, &Error{Status: http.StatusForbidden, Title: "Create Not Allowed Here",
+			Detail: fmt.Sprintf("Resources of type %q take time to create and cannot be created by an atomic operation; POST them to their collection.", typ),
+			Source: Pointer("/data/type")}
 	}
 	if err := x.resolveRelationships(data); err != nil {
 		return nil, nil, nil, err

@@ -25,6 +25,9 @@ const (
 	RootRoute
 	// DescriptionRoute is the API's description at {Prefix}/openapi.json.
 	DescriptionRoute
+	// JobRoute is a job of an asynchronous creation at
+	// {Prefix}/jobs/{id}, served when the API has Jobs.
+	JobRoute
 	// OperationsRoute is the Atomic Operations endpoint at
 	// {Prefix}/operations (see [API.Operations]).
 	OperationsRoute
@@ -65,6 +68,9 @@ func (a *API) Routes(res ...Resource) ([]Route, error) {
 	if a.Description != nil {
 		routes = append(routes, Route{Pattern: prefix + "/openapi.json", Kind: DescriptionRoute, Methods: []string{"GET", "HEAD", "OPTIONS"}, Handler: a.Description})
 	}
+	if a.Jobs != nil {
+		routes = append(routes, Route{Pattern: prefix + "/jobs/{id}", Kind: JobRoute, Methods: []string{"GET", "HEAD", "OPTIONS"}, Handler: &jobHandler{api: a}})
+	}
 	routes = append(routes, Route{Pattern: prefix + "/operations", Kind: OperationsRoute,
 		Methods: strings.Split(operationsAllow, ", "), Handler: a.operations()})
 	for _, r := range res {
@@ -73,7 +79,7 @@ func (a *API) Routes(res ...Resource) ([]Route, error) {
 			return nil, err
 		}
 		path := s.CollectionPath()
-		if path == "eval" || path == "openapi.json" || path == "operations" {
+		if path == "eval" || path == "openapi.json" || path == "jobs" || path == "operations" {
 			return nil, fmt.Errorf("restless: type %q: the path %q is reserved", s.Type, path)
 		}
 		if strings.ContainsAny(path, "/{}?# ") {

@@ -198,11 +198,10 @@ func (a *API) create(ctx context.Context, p *plan, l *linker, in *input, id any)
 	return obj, err
 }
 
-// createTx inserts the resource of in inside tx and returns the new
-// object, which must be visible. id is the client's id or nil.
+// createTx creates the row of a POST inside tx and returns the new
+// object, which must be visible to the request.
 func (a *API) createTx(ctx context.Context, tx *sql.Tx, p *plan, l *linker, in *input, id any) (*Object, error) {
 	c := p.res.(Creator)
-	d := a.dialect()
 	if err := a.checkLinks(ctx, tx, in); err != nil {
 		return nil, err
 	}
@@ -214,7 +213,7 @@ func (a *API) createTx(ctx context.Context, tx *sql.Tx, p *plan, l *linker, in *
 	if err != nil {
 		return nil, err
 	}
-	ins = ins.Suffix("RETURNING " + QuoteIdent(p.schema.ID.Column)).PlaceholderFormat(d.Placeholder())
+	ins = ins.Suffix("RETURNING " + QuoteIdent(p.schema.ID.Column)).PlaceholderFormat(a.dialect().Placeholder())
 	text, args, err := ins.ToSql()
 	if err != nil {
 		return nil, fmt.Errorf("restless: build insert: %w", err)
