@@ -147,8 +147,12 @@ func (a *API) readError(r *http.Request, s *Schema, err error) error {
 	if errors.As(err, &e) || errors.Is(err, ErrNotFound) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return err
 	}
-	if a.dialect().Classify(err).Kind == DBBusy {
+	switch a.dialect().Classify(err).Kind {
+	case DBBusy:
 		return &Error{Status: http.StatusServiceUnavailable, Title: "Service Unavailable", Detail: "The database is busy; try again shortly."}
+	case DBCheck:
+		// A read binds only values from the query, such as a filter's.
+		return &Error{Status: http.StatusBadRequest, Title: "Invalid Value", Detail: "A value in the query does not fit the type of what it is compared with."}
 	}
 	a.logger().ErrorContext(r.Context(), "restless: read failed", "type", s.Type, "err", err, "request_id", RequestIDFromContext(r.Context()))
 	return &Error{Status: http.StatusInternalServerError, Title: "Internal Server Error", Detail: "The server could not read the resource."}
