@@ -31,6 +31,11 @@ func (m *Main) handler(ctx context.Context) (http.Handler, error) {
 		TrustForwarded: m.TrustForwarded,
 		Logger:         m.logger(),
 	}
+	m.api = api
+	// The API's default page size is 10: a smaller maximum lowers it.
+	if api.PageSize == 0 && api.MaxPageSize > 0 && api.MaxPageSize < 10 {
+		api.PageSize = api.MaxPageSize
+	}
 	tables, err := m.resources(ctx, api)
 	if err != nil {
 		return nil, err
@@ -62,7 +67,7 @@ func (m *Main) handler(ctx context.Context) (http.Handler, error) {
 		mws = append(mws, c.Handler)
 	}
 	if m.JSONP {
-		mws = append(mws, jsonp.New(jsonp.Options{}))
+		mws = append(mws, jsonp.New(jsonp.Options{ErrorHandler: restless.WriteError}))
 	}
 	maxBody := m.MaxBodyBytes
 	if maxBody == 0 {

@@ -24,6 +24,8 @@ import (
 	"os/signal"
 	"syscall"
 	"time"
+
+	"github.com/gorestless/restless"
 )
 
 func main() {
@@ -114,6 +116,7 @@ type Main struct {
 	// it is set.
 	Logger *slog.Logger
 
+	api     *restless.API // for tests: the rows behind the service
 	closeDB func() error
 	ln      net.Listener
 	server  *http.Server
