@@ -386,9 +386,9 @@ func (b *builder) join(t *table) {
 			b.warnf("join table %q is not used: it refers to a table that is not exposed", t.name)
 			return
 		}
-		name := b.rename(side.Name+"."+trimID(other), trimID(other))
+		name := b.rename(t.name+"."+other, trimID(other))
 		if b.taken(side, name) {
-			b.warnf("join table %q: relationship %q of table %q is left out: the name is taken; rename it (%s.%s=NAME)", t.name, name, side.Name, side.Name, name)
+			b.warnf("join table %q: relationship %q of table %q is left out: the name is taken; rename it (%s.%s=NAME)", t.name, name, side.Name, t.name, other)
 			continue
 		}
 		side.Relationships = append(side.Relationships, restless.Relationship{

@@ -39,8 +39,11 @@
 //     member whose name another member already has. A table whose path
 //     would be one of restless's own (operations, eval, openapi.json,
 //     jobs) is refused unless renamed.
-//   - [Options.Rename] overrides any name the rules produce: "table" →
-//     type, "table.column" → attribute or to-one name, and
-//     "table.relationship" → the name of a to-many or many-to-many
-//     relationship the rules gave that table.
+//   - [Options.Rename] overrides any name the rules produce: "table"
+//     gives the type (and URL segment); "table.column" names what the
+//     column becomes: an attribute, a to-one, a linkage meta member or,
+//     for a key column of a join table, the many-to-many named after it
+//     (friendship.friend_id renames users.friend); "table.name" renames
+//     the to-many inverse the rules named name on that table
+//     (person.computer).
 package introspect
