@@ -103,12 +103,27 @@ func (a *API) writeError(r *http.Request, s *Schema, in *input, err error) error
 				return Pointer("/data")
 			}
 		}
+		for _, rel := range s.Relationships {
+			if rel.Kind == ToOne && rel.ForeignKey == c.Column {
+				if in != nil {
+					if _, ok := in.values[rel.Name]; ok {
+						return Pointer("/data/relationships/" + escapePointer(rel.Name))
+					}
+				}
+				return Pointer("/data")
+			}
+		}
 		return nil
 	}
-	name := c.Column
+	name, member := c.Column, "attribute"
 	for _, at := range s.Attributes {
 		if at.Column == c.Column {
 			name = at.Name
+		}
+	}
+	for _, rel := range s.Relationships {
+		if rel.Kind == ToOne && rel.ForeignKey == c.Column {
+			name, member = rel.Name, "relationship"
 		}
 	}
 	switch c.Kind {
@@ -124,7 +139,7 @@ func (a *API) writeError(r *http.Request, s *Schema, in *input, err error) error
 	case DBNotNull:
 		detail := "A required value is missing."
 		if name != "" {
-			detail = fmt.Sprintf("The attribute %q must have a value.", name)
+			detail = fmt.Sprintf("The %s %q must have a value.", member, name)
 		}
 		return &Error{Status: http.StatusBadRequest, Title: "Missing Value", Detail: detail, Source: ptr()}
 	case DBCheck:

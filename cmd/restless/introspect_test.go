@@ -206,6 +206,12 @@ func TestIntrospectedDatabase(t *testing.T) {
 			// database with one (where a client id is refused).
 			deviceID := "8a7c6560-0b5a-4f0e-9d1c-2f3e4a5b6c7d"
 			deviceBody := `{"data":{"type":"device","id":"` + deviceID + `","attributes":{"label":"phone","settings":{"dark":true}}}}`
+			// PostgreSQL refuses to compare a uuid with text that is no
+			// UUID: a client error, not a 500.
+			r = send(t, "GET", base+"/device?filter[id]=nope", "")
+			if status, _ := errorOf(r); d.uuidDefault && status != "400" || !d.uuidDefault && r.code != 200 {
+				t.Errorf("filter[id]=nope: %d %v", r.code, r.doc)
+			}
 			if d.uuidDefault {
 				if r = send(t, "POST", base+"/device", deviceBody); r.code != 403 {
 					t.Errorf("POST device with a client id: %d %v, want 403", r.code, r.doc)
@@ -333,6 +339,8 @@ func TestIntrospectedDatabase(t *testing.T) {
 				{"excluded column", "POST", "/person", `{"data":{"type":"person","attributes":{"name":"Eve","password_hash":"x"}}}`, "400", "/data/attributes/password_hash"},
 				{"text key needs an id", "POST", "/users", `{"data":{"type":"users","attributes":{"active":true}}}`, "400", "/data"},
 				{"UUID key", "GET", "/device/not-a-uuid", "", "404", "<nil>"},
+				{"NOT NULL to-one left out", "POST", "/message", `{"data":{"type":"message","attributes":{"body":"x"}}}`, "400", "/data"},
+				{"NOT NULL to-one null", "POST", "/message", `{"data":{"type":"message","relationships":{"sender":{"data":null}}}}`, "400", "/data/relationships/sender"},
 				{"unknown to-one target", "POST", "/computer", `{"data":{"type":"computer","attributes":{"name":"x"},"relationships":{"owner":{"data":{"type":"person","id":"99"}}}}}`, "404", "/data/relationships/owner/data/id"},
 			} {
 				r := send(t, c.method, base+c.path, c.body)
