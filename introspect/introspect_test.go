@@ -86,7 +86,7 @@ func describeAttr(a restless.Attribute) string {
 
 const shop = `
 CREATE TABLE person (id INTEGER PRIMARY KEY, name TEXT NOT NULL, born DATE, seen DATETIME, score REAL, ok BOOLEAN, prefs JSON, photo BLOB, misc WIDGET);
-CREATE TABLE computer (id INTEGER PRIMARY KEY, name VARCHAR(40), owner_id INTEGER REFERENCES person (id));
+CREATE TABLE computer (id INTEGER PRIMARY KEY, name VARCHAR(40), owner_id INTEGER REFERENCES Person (ID));
 `
 
 func TestSQLite(t *testing.T) {

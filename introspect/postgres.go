@@ -122,8 +122,13 @@ func postgresTables(ctx context.Context, db *sql.DB, schema string) ([]*table, e
 				t.autoKey = defaults[[2]string{tn, from[0]}]
 			}
 		case "f":
-			// Only single-column keys within the schema are relationships.
-			if len(from) == 1 && len(to) == 1 && refSchema == schema {
+			// Only single-column keys are relationships; a key into
+			// another schema names a table no resource serves, so the
+			// column stays an attribute, with a warning.
+			if len(from) == 1 && len(to) == 1 {
+				if refSchema != schema {
+					refTable = refSchema + "." + refTable
+				}
 				t.fks = append(t.fks, foreignKey{column: from[0], refTable: refTable, refColumn: to[0]})
 			}
 		}

@@ -51,6 +51,26 @@ func sqliteTables(ctx context.Context, db *sql.DB) ([]*table, error) {
 		}
 		out = append(out, t)
 	}
+	// SQLite matches names in REFERENCES case-insensitively.
+	byLower := map[string]*table{}
+	for _, t := range out {
+		byLower[strings.ToLower(t.name)] = t
+	}
+	for _, t := range out {
+		for i := range t.fks {
+			fk := &t.fks[i]
+			ref, ok := byLower[strings.ToLower(fk.refTable)]
+			if !ok {
+				continue
+			}
+			fk.refTable = ref.name
+			for _, c := range ref.columns {
+				if strings.EqualFold(c.name, fk.refColumn) {
+					fk.refColumn = c.name
+				}
+			}
+		}
+	}
 	return out, nil
 }
 
