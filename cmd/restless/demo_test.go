@@ -86,7 +86,7 @@ func TestDemoSeed004(t *testing.T) {
 	// Delete certain members, then clear the collection.
 	friends := func() int {
 		var n int
-		if err := m.api.DB.QueryRow(`SELECT count(*) FROM friendship WHERE user_email = ?`, ryan).Scan(&n); err != nil {
+		if err := m.api.DB.QueryRow(`SELECT count(*) FROM friendship WHERE user_id = ?`, ryan).Scan(&n); err != nil {
 			t.Fatal(err)
 		}
 		return n

@@ -87,7 +87,7 @@ func Users() *resource.Table {
 		Relationships: []restless.Relationship{
 			{Name: "mom", Type: "users", Kind: restless.ToOne, ForeignKey: "mom"},
 			{Name: "friends", Type: "users", Kind: restless.ManyToMany, JoinTable: "friendship",
-				JoinKey: "user_email", JoinTargetKey: "friend_email",
+				JoinKey: "user_id", JoinTargetKey: "friend_id",
 				JoinAttributes: []restless.Attribute{
 					{Name: "met"},
 					{Name: "created", Type: restless.Timestamp, ReadOnly: true},
