@@ -261,7 +261,7 @@ func TestAtomicManyToMany(t *testing.T) {
 		t.Errorf("ryan's mom = %q (%v)", mom, err)
 	}
 	var met []string
-	rows, err := e.db.Reader.Query(`SELECT user_email || '>' || friend_email || ':' || met FROM friendship ORDER BY 1`)
+	rows, err := e.db.Reader.Query(`SELECT user_id || '>' || friend_id || ':' || met FROM friendship ORDER BY 1`)
 	if err != nil {
 		t.Fatal(err)
 	}
