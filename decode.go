@@ -222,8 +222,8 @@ func decodeValue(t ValueType, raw json.RawMessage) (any, error) {
 		return nil, errors.New("must be a string")
 	case UUID:
 		if s, ok := str(); ok {
-			if u, ok := parseUUID(s); ok {
-				return u, nil
+			if isUUID(s) {
+				return s, nil
 			}
 		}
 		return nil, errors.New("must be a UUID such as \"123e4567-e89b-12d3-a456-426614174000\"")

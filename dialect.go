@@ -50,13 +50,15 @@ func (a *API) checkValue(t ValueType, v any) error {
 	return nil
 }
 
-// parseID is parseID refusing, too, ids the dialect cannot hold.
-func (a *API) parseID(t ValueType, s string) (any, bool) {
-	v, ok := parseID(t, s)
-	if ok && a.checkValue(t, v) != nil {
+// parseID is id.parse refusing, too, ids the dialect cannot hold, and
+// returning the key in the form the dialect binds, so that it compares
+// equal with keys read back (PostgreSQL answers UUIDs in lowercase).
+func (a *API) parseID(id ID, s string) (any, bool) {
+	v, ok := id.parse(s)
+	if !ok || a.checkValue(id.valueType(), v) != nil {
 		return nil, false
 	}
-	return v, ok
+	return a.dialect().BindValue(id.valueType(), v), true
 }
 
 // DBErrorKind classifies a database failure.

@@ -120,7 +120,7 @@ func decodeIdentifier(a *API, rel *Relationship, target *plan, raw json.RawMessa
 	if err := json.Unmarshal(ident["id"], &id); err != nil {
 		return member{}, badDocument(ptr, "The resource identifier needs a string \"id\".")
 	}
-	key, ok := a.parseID(target.schema.ID.Type, id)
+	key, ok := a.parseID(target.schema.ID, id)
 	if !ok {
 		return member{}, notFoundAt(ptr+"/id", rel.Type, id)
 	}

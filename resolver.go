@@ -76,7 +76,7 @@ func (r resolver) Member(name string) bool {
 
 func (r resolver) Field(name string) (query.Field, bool) {
 	if name == "id" {
-		return r.api.field("id", r.p.idExpr, r.p.schema.ID.Type), true
+		return r.api.field("id", r.p.idExpr, r.p.schema.ID.valueType()), true
 	}
 	a, ok := r.p.schema.Attribute(name)
 	if !ok || !a.Readable() {
@@ -153,8 +153,8 @@ func textValue(t ValueType, s string) (any, error) {
 	case JSON:
 		return s, nil
 	case UUID:
-		if u, ok := parseUUID(s); ok {
-			return u, nil
+		if isUUID(s) {
+			return s, nil
 		}
 		return nil, errors.New("must be a UUID")
 	}
@@ -177,7 +177,7 @@ func (r resolver) Relation(name string) (query.Relation, bool) {
 	case ToOne:
 		fk := qualify(r.p.schema.Table, rel.ForeignKey)
 		out.Key = fk
-		id := r.api.field(name, fk, ts.ID.Type)
+		id := r.api.field(name, fk, ts.ID.valueType())
 		out.ID = &id
 		out.Matches = func(ctx context.Context, cond sq.Sqlizer) (sq.SelectBuilder, error) {
 			b, err := target.res.Select(ctx)

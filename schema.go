@@ -57,10 +57,12 @@ type ID struct {
 	// Expr is the SQL expression that reads the key; empty means the
 	// column qualified by the table.
 	Expr string
-	// Type is Integer, String or UUID. Integer keys reject ids that are
-	// not decimal int64 values and UUID keys ids that are not UUIDs; such
-	// an id names no resource (404).
+	// Type is Integer or String. Integer keys reject ids that are not
+	// decimal int64 values; such an id names no resource (404).
 	Type ValueType
+	// UUID says the String key is a UUID: ids that are not UUIDs in text
+	// form (8-4-4-4-12 hexadecimal digits) name no resource either.
+	UUID bool
 }
 
 // ValueType is the type of an attribute's values.
@@ -82,10 +84,10 @@ const (
 	Timestamp
 	// JSON is any JSON value, stored as text.
 	JSON
-	// UUID is a UUID, such as a PostgreSQL uuid column: on the wire the
-	// canonical text form, 8-4-4-4-12 lowercase hexadecimal digits. Text
-	// that is no UUID is refused before it reaches the database, and an
-	// id that is no UUID names no resource (404).
+	// UUID is a UUID in its 8-4-4-4-12 text form, such as a PostgreSQL
+	// uuid column (which answers it in lowercase). Text that is no UUID is
+	// refused before it reaches the database (400). Keys that are UUIDs
+	// are String keys with [ID].UUID set.
 	UUID
 )
 
@@ -220,8 +222,11 @@ func (s *Schema) Validate() error {
 	if s.ID.Column == "" && s.ID.Expr == "" {
 		return fmt.Errorf("restless: type %q has no id column", s.Type)
 	}
-	if s.ID.Type != Integer && s.ID.Type != String && s.ID.Type != UUID {
-		return fmt.Errorf("restless: type %q: id type must be Integer, String or UUID", s.Type)
+	if s.ID.Type != Integer && s.ID.Type != String {
+		return fmt.Errorf("restless: type %q: id type must be Integer or String", s.Type)
+	}
+	if s.ID.UUID && s.ID.Type != String {
+		return fmt.Errorf("restless: type %q: a UUID id must be of type String", s.Type)
 	}
 	seen := map[string]bool{"id": true, "type": true}
 	for _, a := range s.Attributes {

@@ -159,6 +159,44 @@ func formatID(v any) string {
 	return string(raw)
 }
 
+// parse converts an id from a URL or document into a key. It reports
+// false when the text cannot be such a key.
+func (id ID) parse(s string) (any, bool) {
+	if id.UUID && !isUUID(s) {
+		return nil, false
+	}
+	return parseID(id.Type, s)
+}
+
+// valueType is the type of the key's values: UUID for a UUID key.
+func (id ID) valueType() ValueType {
+	if id.UUID {
+		return UUID
+	}
+	return id.Type
+}
+
+// isUUID reports whether s is a UUID in its 8-4-4-4-12 text form.
+func isUUID(s string) bool {
+	if len(s) != 36 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch i {
+		case 8, 13, 18, 23:
+			if c != '-' {
+				return false
+			}
+		default:
+			if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
+				return false
+			}
+		}
+	}
+	return true
+}
+
 // parseID converts an id from a URL or document into a key of type t. It
 // reports false when the text cannot be such a key.
 func parseID(t ValueType, s string) (any, bool) {
@@ -172,50 +210,8 @@ func parseID(t ValueType, s string) (any, bool) {
 		}
 		return n, true
 	}
-	if t == UUID {
-		u, ok := parseUUID(s)
-		if !ok {
-			return nil, false
-		}
-		return u, true
-	}
 	if s == "" {
 		return nil, false
 	}
 	return s, true
-}
-
-// parseUUID returns the canonical form (lowercase, hyphenated) of a UUID
-// written as 32 hexadecimal digits, hyphenated 8-4-4-4-12 or not, in
-// either case, and optionally in braces: the forms PostgreSQL accepts.
-func parseUUID(s string) (string, bool) {
-	if len(s) >= 2 && s[0] == '{' && s[len(s)-1] == '}' {
-		s = s[1 : len(s)-1]
-	}
-	switch len(s) {
-	case 36:
-		if s[8] != '-' || s[13] != '-' || s[18] != '-' || s[23] != '-' {
-			return "", false
-		}
-		s = s[:8] + s[9:13] + s[14:18] + s[19:23] + s[24:]
-	case 32:
-	default:
-		return "", false
-	}
-	b := make([]byte, 0, 36)
-	for i := 0; i < 32; i++ {
-		c := s[i]
-		switch {
-		case '0' <= c && c <= '9', 'a' <= c && c <= 'f':
-		case 'A' <= c && c <= 'F':
-			c += 'a' - 'A'
-		default:
-			return "", false
-		}
-		if i == 8 || i == 12 || i == 16 || i == 20 {
-			b = append(b, '-')
-		}
-		b = append(b, c)
-	}
-	return string(b), true
 }

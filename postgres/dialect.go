@@ -40,9 +40,19 @@ func (dialect) Function(f restless.SQLFunction) string {
 // BindValue binds timestamps in UTC: pgx writes a time's wall clock into a
 // timestamp column without a time zone, so "10:00+02:00" must arrive as
 // 08:00 UTC to mean the same instant in both column kinds.
+//
+// UUIDs are bound in lowercase, the form PostgreSQL answers, so keys from
+// requests compare equal with keys read back.
 func (dialect) BindValue(t restless.ValueType, v any) any {
-	if tm, ok := v.(time.Time); ok && t == restless.Timestamp {
-		return tm.UTC()
+	switch x := v.(type) {
+	case time.Time:
+		if t == restless.Timestamp {
+			return x.UTC()
+		}
+	case string:
+		if t == restless.UUID {
+			return strings.ToLower(x)
+		}
 	}
 	return v
 }

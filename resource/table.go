@@ -31,9 +31,8 @@ type Table struct {
 	IDColumn string
 	// StringIDs says the key is text; by default it is an integer.
 	StringIDs bool
-	// UUIDs says the key is a UUID (see [restless.UUID]), such as a
-	// PostgreSQL uuid column with DEFAULT gen_random_uuid(). It wins
-	// over StringIDs.
+	// UUIDs says the key is a UUID, so ids that are not UUIDs name no
+	// resource. It implies StringIDs.
 	UUIDs bool
 	// ClientIDs lets clients choose the id on create.
 	ClientIDs bool
@@ -106,12 +105,10 @@ func (t *Table) init() {
 		if s.ID.Column == "" {
 			s.ID.Column = "id"
 		}
-		if t.StringIDs {
+		if t.StringIDs || t.UUIDs {
 			s.ID.Type = restless.String
 		}
-		if t.UUIDs {
-			s.ID.Type = restless.UUID
-		}
+		s.ID.UUID = t.UUIDs
 		t.cols = make(map[string]string, len(t.Attributes)+len(t.Relationships))
 		for _, r := range t.Relationships {
 			if r.Kind == restless.ToOne {
