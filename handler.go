@@ -55,6 +55,11 @@ type API struct {
 	// IncludePaths is the most include paths of one request; zero
 	// means 10.
 	IncludePaths int
+	// MaxBulk is the most resources one bulk PATCH or DELETE on a
+	// collection may change (see [Schema].Bulk); a filter that selects
+	// more is refused with 400 before anything is written. Zero means
+	// DefaultMaxBulk.
+	MaxBulk int
 	// PreparedStatements is how many prepared read statements the API
 	// keeps, least recently used leaving first; zero means
 	// DefaultPreparedStatements and a negative number turns the cache

@@ -215,6 +215,12 @@ func (s *Schema) Validate() error {
 	if s.ID.Type != Integer && s.ID.Type != String {
 		return fmt.Errorf("restless: type %q: id type must be Integer or String", s.Type)
 	}
+	if s.BulkUnfiltered && !s.Bulk {
+		return fmt.Errorf("restless: type %q: BulkUnfiltered needs Bulk", s.Type)
+	}
+	if err := s.validateSoftDelete(); err != nil {
+		return err
+	}
 	seen := map[string]bool{"id": true, "type": true}
 	for _, a := range s.Attributes {
 		if seen[a.Name] {
