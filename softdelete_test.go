@@ -154,12 +154,22 @@ func TestSoftDeleteFlag(t *testing.T) {
 		}
 	})
 
-	t.Run("PATCH to false leaves the view", func(t *testing.T) {
-		var res *response
-		rlSame(e, func() {
-			res = e.do(http.MethodPatch, "/api/users/b@x", `{"data":{"type":"users","id":"b@x","attributes":{"active":false}}}`)
+	for _, tc := range []struct{ name, method, path, body string }{
+		{"PATCH to false leaves the view", http.MethodPatch, "/api/users/b@x", `{"data":{"type":"users","id":"b@x","attributes":{"active":false}}}`},
+		{"POST of a deactivated row leaves the view", http.MethodPost, "/api/users", `{"data":{"type":"users","id":"c@x","attributes":{"active":false}}}`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var res *response
+			rlSame(e, func() { res = e.do(tc.method, tc.path, tc.body) })
+			wantError(t, res, http.StatusForbidden, "")
 		})
-		wantError(t, res, http.StatusForbidden, "")
+	}
+	t.Run("an Allower still refuses DELETE", func(t *testing.T) {
+		e := sdUsersEnv(t, func(u *resource.Table) { u.NoDelete = true })
+		var res *response
+		rlSame(e, func() { res = e.do(http.MethodDelete, "/api/users/a@x", "") })
+		wantError(t, res, http.StatusMethodNotAllowed, "")
+		rlWantAllow(t, res, "GET, HEAD, PATCH, OPTIONS")
 	})
 }
 
