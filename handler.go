@@ -154,7 +154,9 @@ func (a *API) resolverOf(typ string) (query.Resolver, bool) {
 
 // Collection returns the handler of a collection endpoint: GET lists the
 // resources a page at a time and POST creates one (when res is a
-// [Creator]). Other methods get 405 with Allow. The handler does no
+// [Creator]); PATCH and DELETE change or delete every resource a filter
+// selects when the schema allows bulk changes ([Schema].Bulk). Other
+// methods get 405 with Allow. The handler does no
 // content negotiation: wrap it with [Negotiate], as [API.Handler] does.
 //
 //	mux.Handle("/api/person", api.Collection(person))

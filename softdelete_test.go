@@ -137,6 +137,7 @@ func TestSoftDeleteFlag(t *testing.T) {
 		{"PATCH naming it", http.MethodPatch, "/api/users/b@x", `{"data":{"type":"users","id":"b@x","relationships":{"mom":` + rlOne("users", "m@x") + `}}}`,
 			"/data/relationships/mom/data/id"},
 		{"to-one relationship naming it", http.MethodPatch, "/api/users/b@x/relationships/mom", rlOne("users", "m@x"), "/data/id"},
+		{"to-many addition to it", http.MethodPost, "/api/users/m@x/relationships/friends", rlMany("users", "b@x"), ""},
 		{"to-many addition naming it", http.MethodPost, "/api/users/b@x/relationships/friends", rlMany("users", "m@x"), "/data/0/id"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
