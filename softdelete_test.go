@@ -110,6 +110,11 @@ func TestSoftDeleteFlag(t *testing.T) {
 		{"any filter", sdFilter("/api/users", `[{"name":"friends","op":"any","val":{"name":"gender","op":"eq","val":"f"}}]`), func(t *testing.T, d *rlDoc, raw string) {
 			rlWant(t, "data", rlKeys(rlList(t, d)), []string{})
 		}},
+		{"sort by a field of a to-one", "/api/users?sort=mom.gender", func(t *testing.T, d *rlDoc, raw string) {
+			// a@x's mom is gone: her key is null and sorts after b@x's "f"
+			// (with m@x live both would be "f", in id order).
+			rlWant(t, "data", rlKeys(rlList(t, d)), []string{"users:b@x", "users:a@x"})
+		}},
 		{"eval", "/api/eval/users?functions=" + url.QueryEscape(`[{"name":"count","field":"id"}]`), func(t *testing.T, d *rlDoc, raw string) {
 			rlWant(t, "count__id", d.Meta["count__id"], float64(2))
 		}},
