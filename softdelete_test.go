@@ -17,7 +17,7 @@ import (
 // sdUsers is seed 004's users: a@x's mom is m@x; a@x is friends with m@x
 // (met at school) and b@x; b@x's mom is a@x.
 const sdUsers = `INSERT INTO users (email, gender, mom) VALUES ('m@x', 'f', NULL), ('a@x', 'f', 'm@x'), ('b@x', 'm', 'a@x');
-INSERT INTO friendship (user_email, friend_email, met) VALUES ('a@x', 'm@x', 'school'), ('a@x', 'b@x', 'work');`
+INSERT INTO friendship (user_id, friend_id, met) VALUES ('a@x', 'm@x', 'school'), ('a@x', 'b@x', 'work');`
 
 // sdUsersEnv serves users that deactivate through the active flag,
 // changed by mod, with sdUsers in the table.
