@@ -363,3 +363,21 @@ func TestSoftDeleteSchema(t *testing.T) {
 		})
 	}
 }
+
+// TestSoftDeleteAtomic checks that an atomic "remove" deactivates too, and
+// that a later operation in the same request no longer finds the row.
+func TestSoftDeleteAtomic(t *testing.T) {
+	e := sdUsersEnv(t, nil)
+	res := e.atomic(`{"atomic:operations":[{"op":"remove","ref":{"type":"users","id":"m@x"}}]}`)
+	if res.Code != http.StatusNoContent && res.Code != http.StatusOK {
+		t.Fatalf("status = %d\n%s", res.Code, res.Body)
+	}
+	if got := sdActive(t, e, "m@x"); got != int64(0) {
+		t.Errorf("m@x active = %#v, want 0", got)
+	}
+	var again *response
+	rlSame(e, func() {
+		again = e.atomic(`{"atomic:operations":[{"op":"update","data":{"type":"users","id":"b@x","attributes":{"gender":"x"}}},{"op":"remove","ref":{"type":"users","id":"m@x"}}]}`)
+	})
+	wantError(t, again, http.StatusNotFound, "/atomic:operations/1/ref/id")
+}
