@@ -11,6 +11,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -459,4 +460,59 @@ func replicaIfMatch(t *testing.T, db *sql.DB, a, b *jobServer) {
 		}
 	}
 	t.Logf("%d rounds: A won %d, B won %d", rounds, wins[0], wins[1])
+}
+
+// TestReplicaLockTimeout: a write that waits for a row lock held
+// elsewhere (another replica's transaction) longer than the DSN's
+// lock_timeout or statement_timeout is answered 503 with Retry-After and
+// changes nothing; once the lock is gone the same write succeeds.
+func TestReplicaLockTimeout(t *testing.T) {
+	dsn, _, db, _ := openReplicaSchema(t)
+	for _, limit := range []string{"lock_timeout=300ms", "statement_timeout=300ms"} {
+		t.Run(limit, func(t *testing.T) {
+			ctx := context.Background()
+			pool, err := postgres.Open(ctx, dsn+"&"+limit)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer pool.Close()
+			api := &restless.API{DB: pool, Dialect: postgres.Dialect, Prefix: "/api", BaseURL: replicaBase}
+			h, err := api.Handler(demo.Person())
+			if err != nil {
+				t.Fatal(err)
+			}
+			srv := httptest.NewServer(h)
+			defer srv.Close()
+			s := &jobServer{base: srv.URL}
+
+			// The other replica's transaction.
+			tx, err := db.BeginTx(ctx, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer tx.Rollback()
+			if _, err := tx.Exec(`SELECT 1 FROM person WHERE id = 2 FOR UPDATE`); err != nil {
+				t.Fatal(err)
+			}
+			patch := `{"data":{"type":"person","id":"2","attributes":{"age":50}}}`
+			code, hdr, body := s.call(t, "PATCH", "/api/person/2", patch)
+			if code != http.StatusServiceUnavailable || hdr.Get("Retry-After") != "1" ||
+				!strings.Contains(string(body), `"status":"503"`) || strings.Contains(string(body), "person") {
+				t.Errorf("PATCH of a locked row: %d, Retry-After %q\n%s", code, hdr.Get("Retry-After"), body)
+			}
+			if err := tx.Rollback(); err != nil {
+				t.Fatal(err)
+			}
+			var age int
+			if err := db.QueryRow(`SELECT age FROM person WHERE id = 2`).Scan(&age); err != nil || age != 41 {
+				t.Errorf("after the refused PATCH, age is %d (%v), want 41", age, err)
+			}
+			if code, _, body := s.call(t, "PATCH", "/api/person/2", patch); code != http.StatusOK {
+				t.Errorf("PATCH once the lock is gone: %d\n%s", code, body)
+			}
+			if _, err := db.Exec(`UPDATE person SET age = 41 WHERE id = 2`); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
 }
