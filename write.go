@@ -367,31 +367,37 @@ func (a *API) updateTx(ctx context.Context, tx *sql.Tx, p *plan, l *linker, id a
 
 // remove runs a DELETE inside one transaction.
 func (a *API) remove(ctx context.Context, p *plan, l *linker, id any, ifMatch string) error {
+	return a.inTx(ctx, func(tx *sql.Tx) error {
+		return a.removeTx(ctx, tx, p, l, id, ifMatch)
+	})
+}
+
+// removeTx deletes the visible row with key id inside tx; a non-empty
+// ifMatch must match its entity tag.
+func (a *API) removeTx(ctx context.Context, tx *sql.Tx, p *plan, l *linker, id any, ifMatch string) error {
 	del := p.res.(Deleter)
 	d := a.dialect()
-	return a.inTx(ctx, func(tx *sql.Tx) error {
-		cur, err := a.lockOne(ctx, tx, p, l, id)
-		if err != nil {
-			return err
-		}
-		if err := checkIfMatch(ifMatch, cur); err != nil {
-			return err
-		}
-		w := &Write{Op: OpDelete, Resource: p.res, ID: id, Tx: tx}
-		if err := beforeWrite(ctx, w); err != nil {
-			return err
-		}
-		stmt, err := del.Delete(ctx, id)
-		if err != nil {
-			return err
-		}
-		res, err := exec(ctx, tx, d.Placeholder(), stmt)
-		if err != nil {
-			return err
-		}
-		if n, err := res.RowsAffected(); err == nil && n == 0 {
-			return ErrNotFound
-		}
-		return afterWrite(ctx, w)
-	})
+	cur, err := a.lockOne(ctx, tx, p, l, id)
+	if err != nil {
+		return err
+	}
+	if err := checkIfMatch(ifMatch, cur); err != nil {
+		return err
+	}
+	w := &Write{Op: OpDelete, Resource: p.res, ID: id, Tx: tx}
+	if err := beforeWrite(ctx, w); err != nil {
+		return err
+	}
+	stmt, err := del.Delete(ctx, id)
+	if err != nil {
+		return err
+	}
+	res, err := exec(ctx, tx, d.Placeholder(), stmt)
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err == nil && n == 0 {
+		return ErrNotFound
+	}
+	return afterWrite(ctx, w)
 }
