@@ -98,6 +98,24 @@ func TestOpenSession(t *testing.T) {
 			t.Errorf("application_name = %q, want restless-test", got)
 		}
 	})
+	t.Run("timeout in the DSN", func(t *testing.T) {
+		db, err := postgres.Open(ctx, dsn+sep(dsn)+"statement_timeout=1200")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		if got := show(t, db, "statement_timeout"); got != "1200ms" {
+			t.Errorf("statement_timeout = %q, want the DSN's 1200ms", got)
+		}
+		db2, err := postgres.Open(ctx, dsn+sep(dsn)+"statement_timeout=1200", postgres.StatementTimeout(2*time.Second))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db2.Close()
+		if got := show(t, db2, "statement_timeout"); got != "2s" {
+			t.Errorf("statement_timeout = %q, want the option's 2s over the DSN's", got)
+		}
+	})
 	t.Run("no timeout", func(t *testing.T) {
 		db, err := postgres.Open(ctx, dsn, postgres.StatementTimeout(0))
 		if err != nil {

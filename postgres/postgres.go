@@ -28,14 +28,16 @@ const DefaultStatementTimeout = 30 * time.Second
 type Option func(*options)
 
 type options struct {
-	timeout time.Duration
-	params  map[string]string
+	timeout    time.Duration
+	timeoutSet bool
+	params     map[string]string
 }
 
 // StatementTimeout sets the sessions' statement_timeout, rounded down to
-// milliseconds; 0 switches the limit off.
+// milliseconds; 0 switches the limit off. It overrides a statement_timeout
+// in the DSN.
 func StatementTimeout(d time.Duration) Option {
-	return func(o *options) { o.timeout = d }
+	return func(o *options) { o.timeout, o.timeoutSet = d, true }
 }
 
 // Param sets a run-time parameter of every session, such as
@@ -53,7 +55,7 @@ func Param(name, value string) Option {
 // Every session runs in UTC (TimeZone=UTC), so CURRENT_TIMESTAMP and
 // timestamps without a time zone mean UTC whatever the server's or the
 // DSN's setting, and statements time out after [DefaultStatementTimeout]
-// unless opts say otherwise.
+// unless the DSN (statement_timeout=...) or opts say otherwise.
 func Open(ctx context.Context, dsn string, opts ...Option) (*sql.DB, error) {
 	o := options{timeout: DefaultStatementTimeout, params: map[string]string{}}
 	for _, f := range opts {
@@ -66,16 +68,25 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*sql.DB, error) {
 	for k, v := range o.params {
 		cfg.RuntimeParams[k] = v
 	}
+	inDSN := false
 	for k := range cfg.RuntimeParams {
 		// Run-time parameter names are case-insensitive: drop other
-		// spellings of the two Open owns.
+		// spellings of those Open sets.
 		switch strings.ToLower(k) {
-		case "timezone", "statement_timeout":
+		case "timezone":
 			delete(cfg.RuntimeParams, k)
+		case "statement_timeout":
+			if o.timeoutSet {
+				delete(cfg.RuntimeParams, k)
+			} else {
+				inDSN = true
+			}
 		}
 	}
 	cfg.RuntimeParams["TimeZone"] = "UTC"
-	cfg.RuntimeParams["statement_timeout"] = strconv.FormatInt(o.timeout.Milliseconds(), 10)
+	if !inDSN {
+		cfg.RuntimeParams["statement_timeout"] = strconv.FormatInt(o.timeout.Milliseconds(), 10)
+	}
 	db := stdlib.OpenDB(*cfg)
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
