@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"sync/atomic"
 
 	sq "github.com/Masterminds/squirrel"
 )
@@ -28,6 +29,8 @@ type plan struct {
 	// their linkage is still read, for include.
 	hiddenOne []*Relationship
 	err       error
+	// plain remembers the last base query plainBase judged.
+	plain atomic.Pointer[plainMemo]
 }
 
 func newPlan(res Resource) *plan {
