@@ -256,7 +256,7 @@ func (a *API) findOne(ctx context.Context, q queryer, p *plan, l *linker, id any
 // FOR UPDATE), so a check such as If-Match and the write that follows see
 // the same row.
 func (a *API) lockOne(ctx context.Context, tx *sql.Tx, p *plan, l *linker, id any) (*Object, error) {
-	return a.readOne(ctx, tx, p, l, id, a.dialect().LockRows())
+	return a.readOne(ctx, txReader{a, tx}, p, l, id, a.dialect().LockRows())
 }
 
 func (a *API) readOne(ctx context.Context, q queryer, p *plan, l *linker, id any, suffix string) (*Object, error) {

@@ -19,6 +19,8 @@ type registry struct {
 	mu    sync.RWMutex
 	types map[string]*plan
 	stmts *stmtCache
+	// writes holds the prepared statements of writes (see txstmt.go).
+	writes *writeStmts
 }
 
 // regInit guards the lazy creation of APIs' registries.

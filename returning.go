@@ -117,7 +117,7 @@ func (a *API) returnRow(ctx context.Context, tx *sql.Tx, p *plan, l *linker, stm
 	if err != nil {
 		return nil, err
 	}
-	rows, err := tx.QueryContext(ctx, text, args...)
+	rows, err := a.txQuery(ctx, tx, text, args...)
 	if err != nil {
 		return nil, err
 	}

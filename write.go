@@ -36,6 +36,7 @@ func (a *API) inTx(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
 	if err != nil {
 		return err
 	}
+	defer a.prepareAfterTx(ctx)
 	defer func() {
 		if err != nil {
 			tx.Rollback()
