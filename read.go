@@ -260,15 +260,17 @@ func (a *API) lockOne(ctx context.Context, tx *sql.Tx, p *plan, l *linker, id an
 }
 
 func (a *API) readOne(ctx context.Context, q queryer, p *plan, l *linker, id any, suffix string) (*Object, error) {
-	b, err := a.selectBase(ctx, p)
-	if err != nil {
-		return nil, err
-	}
-	b = b.Where(sq.Eq{p.idExpr: id}).Limit(1)
-	if suffix != "" {
-		b = b.Suffix(suffix)
-	}
-	sqlText, args, err := b.PlaceholderFormat(a.dialect().Placeholder()).ToSql()
+	sqlText, args, err := a.cachedSQL(ctx, p, "one\x00"+suffix, []any{id}, func() (string, []any, error) {
+		b, err := a.selectBase(ctx, p)
+		if err != nil {
+			return "", nil, err
+		}
+		b = b.Where(sq.Eq{p.idExpr: id}).Limit(1)
+		if suffix != "" {
+			b = b.Suffix(suffix)
+		}
+		return b.PlaceholderFormat(a.dialect().Placeholder()).ToSql()
+	})
 	if err != nil {
 		return nil, fmt.Errorf("restless: build select %s: %w", p.schema.Type, err)
 	}

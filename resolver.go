@@ -21,6 +21,8 @@ type registry struct {
 	stmts *stmtCache
 	// writes holds the prepared statements of writes (see txstmt.go).
 	writes *writeStmts
+	// texts holds SQL texts of reads (see sqltext.go).
+	texts *sqlTexts
 }
 
 // regInit guards the lazy creation of APIs' registries.
