@@ -69,7 +69,7 @@ type Table struct {
 
 	once   sync.Once
 	schema *restless.Schema
-	base   sq.SelectBuilder // SELECT FROM the table, shared: builders are immutable
+	base   sq.SelectBuilder  // SELECT FROM the table, shared: builders are immutable
 	cols   map[string]string // attribute or to-one relationship name → column
 }
 
