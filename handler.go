@@ -55,10 +55,11 @@ type API struct {
 	// IncludePaths is the most include paths of one request; zero
 	// means 10.
 	IncludePaths int
-	// PreparedStatements is how many prepared read statements the API
-	// keeps, least recently used leaving first; zero means
-	// DefaultPreparedStatements and a negative number turns the cache
-	// off (behind a pooler such as PgBouncer in transaction mode, say).
+	// PreparedStatements is how many prepared statements the API keeps
+	// for reads, and as many for writes, least recently used leaving
+	// first; zero means DefaultPreparedStatements and a negative number
+	// turns both caches off (behind a pooler such as PgBouncer in
+	// transaction mode, say).
 	PreparedStatements int
 	// Logger receives the causes of errors the client is not shown. Nil
 	// means slog.Default().
