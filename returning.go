@@ -18,9 +18,10 @@ import (
 // the whole table: no row filter, no join, nothing but FROM the table.
 // Every row of the table is then visible to the request. A base query that
 // fails to build counts as not plain, so the write takes its usual path
-// and meets the failure where it always did.
+// and meets the failure where it always did. A type with soft delete is
+// never plain: its deactivated rows may be hidden.
 func (a *API) plainBase(ctx context.Context, p *plan) bool {
-	if p.err != nil {
+	if p.err != nil || p.schema.SoftDelete != nil {
 		return false
 	}
 	b, err := p.res.Select(ctx)

@@ -104,12 +104,27 @@ func (a *API) writeError(r *http.Request, s *Schema, in *input, err error) error
 				return Pointer("/data")
 			}
 		}
+		for _, rel := range s.Relationships {
+			if rel.Kind == ToOne && rel.ForeignKey == c.Column {
+				if in != nil {
+					if _, ok := in.values[rel.Name]; ok {
+						return Pointer("/data/relationships/" + escapePointer(rel.Name))
+					}
+				}
+				return Pointer("/data")
+			}
+		}
 		return nil
 	}
-	name := c.Column
+	name, member := c.Column, "attribute"
 	for _, at := range s.Attributes {
 		if at.Column == c.Column {
 			name = at.Name
+		}
+	}
+	for _, rel := range s.Relationships {
+		if rel.Kind == ToOne && rel.ForeignKey == c.Column {
+			name, member = rel.Name, "relationship"
 		}
 	}
 	switch c.Kind {
@@ -125,7 +140,7 @@ func (a *API) writeError(r *http.Request, s *Schema, in *input, err error) error
 	case DBNotNull:
 		detail := "A required value is missing."
 		if name != "" {
-			detail = fmt.Sprintf("The attribute %q must have a value.", name)
+			detail = fmt.Sprintf("The %s %q must have a value.", member, name)
 		}
 		return &Error{Status: http.StatusBadRequest, Title: "Missing Value", Detail: detail, Source: ptr()}
 	case DBCheck:
@@ -148,8 +163,12 @@ func (a *API) readError(r *http.Request, s *Schema, err error) error {
 	if errors.As(err, &e) || errors.Is(err, ErrNotFound) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return err
 	}
-	if a.dialect().Classify(err).Kind == DBBusy {
+	switch a.dialect().Classify(err).Kind {
+	case DBBusy:
 		return &Error{Status: http.StatusServiceUnavailable, Title: "Service Unavailable", Detail: "The database is busy; try again shortly."}
+	case DBCheck:
+		// A read binds only values from the query, such as a filter's.
+		return &Error{Status: http.StatusBadRequest, Title: "Invalid Value", Detail: "A value in the query does not fit the type of what it is compared with."}
 	}
 	a.logger().ErrorContext(r.Context(), "restless: read failed", "type", s.Type, "err", err, "request_id", RequestIDFromContext(r.Context()))
 	return &Error{Status: http.StatusInternalServerError, Title: "Internal Server Error", Detail: "The server could not read the resource."}
@@ -190,55 +209,61 @@ func exec(ctx context.Context, tx *sql.Tx, ph sq.PlaceholderFormat, b sq.Sqlizer
 
 // create runs a POST inside one transaction and returns the new object.
 func (a *API) create(ctx context.Context, p *plan, l *linker, in *input, id any) (*Object, error) {
-	c := p.res.(Creator)
-	d := a.dialect()
 	var obj *Object
 	err := a.inTx(ctx, func(tx *sql.Tx) error {
-		if err := a.checkLinks(ctx, tx, in); err != nil {
-			return err
-		}
-		w := &Write{Op: OpCreate, Resource: p.res, ID: id, Values: in.values, Tx: tx, Links: in.changes()}
-		if err := beforeWrite(ctx, w); err != nil {
-			return err
-		}
-		ins, err := c.Insert(ctx, w.ID, a.bindValues(p.schema, w.Values))
-		if err != nil {
-			return err
-		}
-		ret, err := a.returning(ctx, p, OpCreate, in)
-		if err != nil {
-			return err
-		}
-		if ret != nil {
-			// Nothing runs between the INSERT and the read back.
-			obj, err = a.returnRow(ctx, tx, p, l, ins.SuffixExpr(ret).PlaceholderFormat(d.Placeholder()))
-			return err
-		}
-		ins = ins.Suffix("RETURNING " + QuoteIdent(p.schema.ID.Column)).PlaceholderFormat(d.Placeholder())
-		text, args, err := ins.ToSql()
-		if err != nil {
-			return fmt.Errorf("restless: build insert: %w", err)
-		}
-		var key any
-		if err := tx.QueryRowContext(ctx, text, args...).Scan(&key); err != nil {
-			return err
-		}
-		if b, ok := key.([]byte); ok {
-			key = string(b)
-		}
-		w.ID = key
-		if err := a.applyToMany(ctx, tx, key, in); err != nil {
-			return err
-		}
-		if err := afterWrite(ctx, w); err != nil {
-			return err
-		}
-		obj, err = a.findOne(ctx, tx, p, l, key)
-		if errors.Is(err, ErrNotFound) {
-			return errOutOfView
-		}
+		var err error
+		obj, err = a.createTx(ctx, tx, p, l, in, id)
 		return err
 	})
+	return obj, err
+}
+
+// createTx creates the row of a POST inside tx and returns the new
+// object, which must be visible to the request.
+func (a *API) createTx(ctx context.Context, tx *sql.Tx, p *plan, l *linker, in *input, id any) (*Object, error) {
+	c := p.res.(Creator)
+	if err := a.checkLinks(ctx, tx, in); err != nil {
+		return nil, err
+	}
+	w := &Write{Op: OpCreate, Resource: p.res, ID: id, Values: in.values, Tx: tx, Links: in.changes()}
+	if err := beforeWrite(ctx, w); err != nil {
+		return nil, err
+	}
+	ins, err := c.Insert(ctx, w.ID, a.bindValues(p.schema, w.Values))
+	if err != nil {
+		return nil, err
+	}
+	ret, err := a.returning(ctx, p, OpCreate, in)
+	if err != nil {
+		return nil, err
+	}
+	if ret != nil {
+		// Nothing runs between the INSERT and the read back.
+		return a.returnRow(ctx, tx, p, l, ins.SuffixExpr(ret).PlaceholderFormat(a.dialect().Placeholder()))
+	}
+	ins = ins.Suffix("RETURNING " + QuoteIdent(p.schema.ID.Column)).PlaceholderFormat(a.dialect().Placeholder())
+	text, args, err := ins.ToSql()
+	if err != nil {
+		return nil, fmt.Errorf("restless: build insert: %w", err)
+	}
+	var key any
+	if err := tx.QueryRowContext(ctx, text, args...).Scan(&key); err != nil {
+		return nil, err
+	}
+	if b, ok := key.([]byte); ok {
+		key = string(b)
+	}
+	w.ID = key
+	if err := a.applyToMany(ctx, tx, key, in); err != nil {
+		return nil, err
+	}
+	if err := afterWrite(ctx, w); err != nil {
+		return nil, err
+	}
+	obj, err := a.findOne(ctx, tx, p, l, key)
+	if errors.Is(err, ErrNotFound) {
+		return nil, errOutOfView
+	}
 	return obj, err
 }
 
