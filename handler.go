@@ -46,6 +46,10 @@ type API struct {
 	MaxPageSize int
 	// MaxBodyBytes limits request bodies; zero means DefaultMaxBodyBytes.
 	MaxBodyBytes int64
+	// MaxOperations is the most operations of one request to the atomic
+	// operations endpoint ([API.Operations]); a request with more gets a
+	// 413. Zero means DefaultMaxOperations.
+	MaxOperations int
 	// MaxIncluded is the most included resources of one response; a
 	// request for more is a 400. Zero means DefaultMaxIncluded.
 	MaxIncluded int
@@ -55,6 +59,11 @@ type API struct {
 	// IncludePaths is the most include paths of one request; zero
 	// means 10.
 	IncludePaths int
+	// MaxBulk is the most resources one bulk PATCH or DELETE on a
+	// collection may change (see [Schema].Bulk); a filter that selects
+	// more is refused with 400 before anything is written. Zero means
+	// DefaultMaxBulk.
+	MaxBulk int
 	// PreparedStatements is how many prepared statements the API keeps
 	// for reads, and as many for writes, least recently used leaving
 	// first; zero means DefaultPreparedStatements and a negative number
@@ -155,7 +164,9 @@ func (a *API) resolverOf(typ string) (query.Resolver, bool) {
 
 // Collection returns the handler of a collection endpoint: GET lists the
 // resources a page at a time and POST creates one (when res is a
-// [Creator]). Other methods get 405 with Allow. The handler does no
+// [Creator]); PATCH and DELETE change or delete every resource a filter
+// selects when the schema allows bulk changes ([Schema].Bulk). Other
+// methods get 405 with Allow. The handler does no
 // content negotiation: wrap it with [Negotiate], as [API.Handler] does.
 //
 //	mux.Handle("/api/person", api.Collection(person))
@@ -174,10 +185,15 @@ func (a *API) Item(res Resource) http.Handler {
 }
 
 // contentType returns the media type of a response to r that applies the
-// given profiles. No extension is applied yet.
+// given profiles, and the Atomic Operations extension when the request
+// applied it (only the operations endpoint lets such a request through).
 func contentType(r *http.Request, profiles ...string) string {
-	if len(profiles) == 0 {
+	var ext []string
+	if res, ok := negotiate.FromContext(r.Context()); ok && slices.Contains(res.RequestExt, AtomicExt) {
+		ext = []string{AtomicExt}
+	}
+	if len(profiles) == 0 && ext == nil {
 		return negotiate.MediaType
 	}
-	return negotiate.FormatMediaType(nil, profiles)
+	return negotiate.FormatMediaType(ext, profiles)
 }

@@ -233,6 +233,8 @@ func build(api *restless.API, res []restless.Resource, description bool) (*opena
 			b.evalPath(rt)
 		case restless.JobRoute:
 			b.jobPath(rt)
+		case restless.OperationsRoute:
+			b.operationsPath(rt)
 		default:
 			return nil, fmt.Errorf("openapi: route %s has a kind (%d) this package does not know", rt.Pattern, rt.Kind)
 		}
@@ -506,10 +508,39 @@ func (b *builder) shared() {
 				"primarykey": inline(stringSchema("The primary-key column.")),
 				"url":        inline(uriSchema("The collection.")),
 			})))),
+			"operations": inline(object(openapi3.Schemas{
+				"url":       inline(uriSchema("The Atomic Operations endpoint.")),
+				"mediaType": inline(stringSchema("The media type its requests and responses have.")),
+			})),
 		})),
 		"jsonapi": b.ref("JSONAPI"),
 	}, "data"))
-	b.schema("Root").Description = "The root document: data is null, links lead to each collection and meta.modelinfo describes each type."
+	b.schema("Root").Description = "The root document: data is null, links lead to each collection, meta.modelinfo describes each type and meta.operations names the Atomic Operations endpoint."
+	str := func(desc string) *openapi3.SchemaRef { return inline(stringSchema(desc)) }
+	b.define(n("AtomicOperations"), object(openapi3.Schemas{
+		"atomic:operations": inline(array(inline(object(openapi3.Schemas{
+			"op": inline(&openapi3.Schema{Type: types("string"), Enum: []any{"add", "update", "remove"}}),
+			"ref": inline(object(openapi3.Schemas{
+				"type":         str("The target's type."),
+				"id":           str("The target's id."),
+				"lid":          str("The lid an earlier add gave the target."),
+				"relationship": str("The target's relationship, for a relationship operation."),
+			}, "type")),
+			"data": inline(&openapi3.Schema{Description: "A resource object (add, update) or a linkage (relationship operations); identifiers may carry a lid instead of an id."}),
+			"meta": b.ref("Meta"),
+		}, "op")))),
+		"meta":    b.ref("Meta"),
+		"jsonapi": b.ref("JSONAPI"),
+	}, "atomic:operations"))
+	b.schema("AtomicOperations").Description = "An Atomic Operations request (https://jsonapi.org/ext/atomic)."
+	b.define(n("AtomicResults"), object(openapi3.Schemas{
+		"atomic:results": inline(array(inline(object(openapi3.Schemas{
+			"data": b.ref("Resource"),
+			"meta": b.ref("Meta"),
+		})))),
+		"jsonapi": b.ref("JSONAPI"),
+	}, "atomic:results"))
+	b.schema("AtomicResults").Description = "The results of an Atomic Operations request, one per operation in order: the resource of an add or update, {} otherwise."
 	b.define(n("Evaluation"), object(openapi3.Schemas{
 		"data":    inline(nullSchema()),
 		"links":   inline(object(openapi3.Schemas{"self": inline(uriSchema(""))})),
@@ -763,6 +794,52 @@ func (b *builder) typeSchemas(t *typeInfo) {
 	b.schema(k + ".create").Description = fmt.Sprintf("The request document that creates a %q resource.", s.Type)
 	b.define(k+".update", object(openapi3.Schemas{"data": inline(update)}, "data"))
 	b.schema(k + ".update").Description = fmt.Sprintf("The request document that updates a %q resource.", s.Type)
+	if s.Bulk {
+		b.bulkSchemas(t, typeEnum, writable)
+	}
+}
+
+// bulkSchemas defines the request document of a bulk PATCH of t: a type,
+// no id, attributes and the writable to-one relationships.
+func (b *builder) bulkSchemas(t *typeInfo, typeEnum *openapi3.SchemaRef, writable openapi3.Schemas) {
+	k := t.key
+	bulk := object(openapi3.Schemas{
+		"type":       typeEnum,
+		"attributes": b.ref(k + ".attributes"),
+	}, "type")
+	bulk.Description = "The members to change in every resource the filters select; it has no id. To-many relationships cannot be changed in bulk (403)."
+	toOne := openapi3.Schemas{}
+	for _, ri := range t.rels {
+		if w, ok := writable[ri.rel.Name]; ok && ri.rel.Kind == restless.ToOne {
+			toOne[ri.rel.Name] = w
+		}
+	}
+	if len(toOne) > 0 {
+		bulk.Properties["relationships"] = inline(closed(object(toOne)))
+	}
+	b.define(k+".bulk", object(openapi3.Schemas{"data": inline(bulk)}, "data"))
+	b.schema(k + ".bulk").Description = fmt.Sprintf("The request document of a bulk change of %q resources.", t.schema.Type)
+}
+
+// bulkResult returns the component name of the document answering a bulk
+// change, defining it on first use.
+func (b *builder) bulkResult() string {
+	n := b.name("schemas", "BulkResult")
+	if _, ok := b.doc.Components.Schemas[n]; ok {
+		return n
+	}
+	count := func(desc string) *openapi3.SchemaRef {
+		return inline(&openapi3.Schema{Type: types("integer"), Format: "int64", Min: ptr(0.0), Description: desc})
+	}
+	b.define(n, object(openapi3.Schemas{
+		"meta": inline(object(openapi3.Schemas{
+			"num_modified": count("The number of resources a bulk PATCH changed."),
+			"num_deleted":  count("The number of resources a bulk DELETE deleted or deactivated."),
+		})),
+		"jsonapi": b.ref("JSONAPI"),
+	}, "meta"))
+	b.schema(n).Description = "The answer to a bulk change: how many resources changed."
+	return n
 }
 
 // relationshipSchemas defines the linkage components of one relationship.
@@ -836,7 +913,9 @@ func (b *builder) description() string {
 	d.WriteString("**Content negotiation.** Every endpoint speaks application/vnd.api+json. A request with a body must send " +
 		"Content-Type: application/vnd.api+json, with no media type parameters other than ext and profile (else 415). " +
 		"Accept must allow application/vnd.api+json, directly or by a wildcard, with no parameters other than ext and profile " +
-		"(else 406); responses carry Vary: Accept. Accept's profile parameter may ask for the cursor pagination profile.\n\n")
+		"(else 406); responses carry Vary: Accept. Accept's profile parameter may ask for the cursor pagination profile. " +
+		"The Atomic Operations endpoint (operations) is the one endpoint that takes an extension: its requests and responses are " +
+		atomicMediaType + ", which the other endpoints refuse (415, 406).\n\n")
 	d.WriteString("**Methods.** Every GET is also answered to HEAD, and every endpoint to OPTIONS with Allow. " +
 		"Other methods get 405 with Allow, and unknown paths 404, both as error documents.\n\n")
 	d.WriteString("**Errors** are JSON:API error documents with a status, a title, a detail and, where one applies, " +
@@ -940,6 +1019,7 @@ var (
 	createErrors = []string{"BadRequest", "Forbidden", "NotFound", "MethodNotAllowed", "NotAcceptable", "Conflict", "ContentTooLarge", "UnsupportedMediaType", "InternalServerError", "ServiceUnavailable"}
 	updateErrors = []string{"BadRequest", "Forbidden", "NotFound", "NotAcceptable", "Conflict", "PreconditionFailed", "ContentTooLarge", "UnsupportedMediaType", "InternalServerError", "ServiceUnavailable"}
 	deleteErrors = []string{"BadRequest", "Forbidden", "NotFound", "MethodNotAllowed", "NotAcceptable", "Conflict", "PreconditionFailed", "InternalServerError", "ServiceUnavailable"}
+	bulkErrors   = []string{"BadRequest", "Forbidden", "NotFound", "MethodNotAllowed", "NotAcceptable", "Conflict", "PreconditionFailed", "ContentTooLarge", "UnsupportedMediaType", "InternalServerError", "ServiceUnavailable"}
 	linkErrors   = []string{"BadRequest", "Forbidden", "NotFound", "NotAcceptable", "Conflict", "ContentTooLarge", "UnsupportedMediaType", "InternalServerError", "ServiceUnavailable"}
 )
 
@@ -1165,8 +1245,41 @@ func (b *builder) collectionPath(rt restless.Route) {
 			if _, ok := rt.Resource.(restless.Provisioner); ok && b.api.Jobs != nil {
 				it.Post.Responses.Set("202", &openapi3.ResponseRef{Value: b.acceptedResponse(t.schema.Type)})
 			}
+		case http.MethodPatch:
+			it.SetOperation(m, &openapi3.Operation{
+				Tags: []string{t.schema.Type}, OperationID: opID(t, "bulkUpdate"),
+				Summary:     fmt.Sprintf("Change every %q resource the filters select", t.schema.Type),
+				Description: bulkDescription(t.schema, "changes"),
+				Parameters:  append(b.filterParams(t), b.paramRef("q")),
+				RequestBody: b.body("The members to change.", t.key+".bulk"),
+				Responses:   b.responses(map[int]*openapi3.Response{200: b.ok("The number of resources changed, in meta.num_modified.", b.bulkResult())}, bulkErrors...),
+			})
+		case http.MethodDelete:
+			it.SetOperation(m, &openapi3.Operation{
+				Tags: []string{t.schema.Type}, OperationID: opID(t, "bulkDelete"),
+				Summary:     fmt.Sprintf("Delete every %q resource the filters select", t.schema.Type),
+				Description: bulkDescription(t.schema, "deletes"),
+				Parameters:  append(b.filterParams(t), b.paramRef("q")),
+				Responses:   b.responses(map[int]*openapi3.Response{200: b.ok("The number of resources deleted, in meta.num_deleted.", b.bulkResult())}, bulkErrors...),
+			})
 		}
 	}
+}
+
+// bulkDescription describes a bulk PATCH or DELETE of s; verb is
+// "changes" or "deletes".
+func bulkDescription(s *restless.Schema, verb string) string {
+	d := "In one transaction, " + verb + " every resource the filters select, each as a request for that one resource would " +
+		"(row filter and hooks included); any failure rolls all of it back. Filters are the only query parameters; "
+	if s.BulkUnfiltered {
+		d += "without one the change applies to every resource."
+	} else {
+		d += "a request without one is refused (400)."
+	}
+	if s.SoftDelete != nil && verb == "deletes" {
+		d += " Deleted resources are deactivated, not removed."
+	}
+	return d
 }
 
 func (b *builder) itemPath(rt restless.Route) {
@@ -1305,6 +1418,32 @@ func (b *builder) relationshipPaths(rt restless.Route) {
 			}
 			it.SetOperation(m, op)
 		}
+	}
+}
+
+// atomicMediaType is the media type of the operations endpoint.
+var atomicMediaType = `application/vnd.api+json; ext="` + restless.AtomicExt + `"`
+
+func (b *builder) operationsPath(rt restless.Route) {
+	it := b.item(path(rt.Pattern))
+	for _, m := range methods(rt.Methods) {
+		if m != http.MethodPost {
+			continue
+		}
+		desc := "The results, in operation order."
+		it.SetOperation(m, &openapi3.Operation{
+			Tags: []string{"API"}, OperationID: "operations", Summary: "Run Atomic Operations",
+			Description: "Runs the operations of the Atomic Operations extension (add, update and remove of resources and relationships; " +
+				"lid references between them) in order in one transaction: if one fails, none is kept, and the error's source.pointer " +
+				"starts with /atomic:operations/N. Content-Type must be " + atomicMediaType + " (else 415) and Accept must allow it (else 406). " +
+				"Targets given as href are not supported.",
+			RequestBody: &openapi3.RequestBodyRef{Value: &openapi3.RequestBody{Description: "The operations.", Required: true,
+				Content: openapi3.Content{atomicMediaType: &openapi3.MediaType{Schema: b.ref("AtomicOperations")}}}},
+			Responses: b.responses(map[int]*openapi3.Response{
+				200: {Description: &desc, Content: openapi3.Content{atomicMediaType: &openapi3.MediaType{Schema: b.ref("AtomicResults")}}},
+				204: noContent("Done; no operation returns data."),
+			}, createErrors...),
+		})
 	}
 }
 
