@@ -426,3 +426,19 @@ func TestLimits(t *testing.T) {
 		})
 	}
 }
+
+// TestCreateWithoutAttributes checks a create with no attributes, which
+// FuzzRequestDocument found answered with 500: it inserts a row of
+// defaults, or is refused with 400 when a column needs a value.
+func TestCreateWithoutAttributes(t *testing.T) {
+	note := &resource.Table{Name: "note", Attributes: []restless.Attribute{{Name: "body"}}}
+	e := newEnv(t, append(demo.Resources(), note)...)
+	e.exec(`CREATE TABLE note (id INTEGER PRIMARY KEY, body TEXT DEFAULT 'empty')`)
+	res := e.do("POST", "/api/note", `{"data":{"type":"note"}}`)
+	if res.Code != http.StatusCreated || !strings.Contains(string(res.Body), `"attributes":{"body":"empty"}`) {
+		t.Errorf("POST note: %d %s; want 201 with the default body", res.Code, res.Body)
+	}
+	e.unchanged(func() {
+		wantError(t, e.do("POST", "/api/person", `{"data":{"type":"person"}}`), http.StatusBadRequest, "/data")
+	}, "person")
+}

@@ -185,7 +185,7 @@ func (c *conn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, e
 		t, err = b.BeginTx(ctx, opts)
 	} else {
 		//lint:ignore SA1019 the fallback for drivers without BeginTx
-		t, err = c.c.Begin() //nolint:staticcheck
+		t, err = c.c.Begin()
 	}
 	if err != nil {
 		return nil, err
@@ -299,7 +299,7 @@ func (s *stmt) ExecContext(ctx context.Context, args []driver.NamedValue) (drive
 		return e.ExecContext(ctx, args)
 	}
 	//lint:ignore SA1019 the fallback for drivers without ExecContext
-	return s.s.Exec(values(args)) //nolint:staticcheck
+	return s.s.Exec(values(args))
 }
 
 func (s *stmt) QueryContext(ctx context.Context, args []driver.NamedValue) (driver.Rows, error) {
@@ -314,7 +314,7 @@ func (s *stmt) QueryContext(ctx context.Context, args []driver.NamedValue) (driv
 		r, err = q.QueryContext(ctx, args)
 	} else {
 		//lint:ignore SA1019 the fallback for drivers without QueryContext
-		r, err = s.s.Query(values(args)) //nolint:staticcheck
+		r, err = s.s.Query(values(args))
 	}
 	if err != nil {
 		return nil, err
