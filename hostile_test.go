@@ -442,3 +442,16 @@ func TestCreateWithoutAttributes(t *testing.T) {
 		wantError(t, e.do("POST", "/api/person", `{"data":{"type":"person"}}`), http.StatusBadRequest, "/data")
 	}, "person")
 }
+
+// TestCreateWithoutKey checks that a create that leaves a text key NULL,
+// which SQLite allows, is refused instead of answered with a resource
+// that has no id (found by FuzzRequestDocument).
+func TestCreateWithoutKey(t *testing.T) {
+	e := newEnv(t, append(demo.Resources(), demo.Users())...)
+	e.exec(demo.UsersSchema)
+	for _, body := range []string{`{"data":{"type":"users","attributes":{"gender":"f"}}}`, `{"data":{"type":"users"}}`} {
+		e.unchanged(func() {
+			wantError(t, e.do("POST", "/api/users", body), http.StatusBadRequest, "/data")
+		}, "users")
+	}
+}

@@ -216,6 +216,12 @@ func (a *API) create(ctx context.Context, p *plan, l *linker, in *input, id any)
 		if b, ok := key.([]byte); ok {
 			key = string(b)
 		}
+		if key == nil {
+			// SQLite lets a key that is not an INTEGER PRIMARY KEY be NULL:
+			// the row could never be addressed.
+			return &Error{Status: http.StatusBadRequest, Title: "Missing ID",
+				Detail: fmt.Sprintf("A resource of type %q needs an \"id\"; the server does not generate one.", p.schema.Type), Source: Pointer("/data")}
+		}
 		w.ID = key
 		if err := a.applyToMany(ctx, tx, key, in); err != nil {
 			return err
