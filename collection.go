@@ -300,6 +300,10 @@ func (h *collectionHandler) create(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	if _, ok := p.res.(Provisioner); ok {
+		h.provision(w, r, in, id)
+		return
+	}
 	l := h.api.linker(r)
 	obj, err := h.api.create(r.Context(), p, l, in, id)
 	if err != nil {

@@ -23,6 +23,15 @@
 // sqlite and postgres implement it. Every write runs in one transaction
 // together with the write hooks ([BeforeWriter], [AfterWriter]).
 //
+// # Slow creations
+//
+// A [Provisioner] is a Creator whose creations take time. With a job runner
+// in [API.Jobs], its POSTs answer 202 Accepted with a job that the client
+// polls at {Prefix}/jobs/{id} until a 303 leads to the new resource;
+// Prefer: wait=N asks for the 201 if the work ends within N seconds. Jobs
+// live in the database table restless_jobs, so every server of one
+// database answers for every job.
+//
 // # Errors
 //
 // Handlers reply with JSON:API error documents. A Resource or hook controls

@@ -69,6 +69,11 @@ type API struct {
 	// root endpoint links to it as "describedby".
 	Description http.Handler
 
+	// Jobs runs the creations of Provisioner resources in the background
+	// and serves their jobs at {Prefix}/jobs/{id}; nil means a POST to a
+	// Provisioner waits for the work. Start it with [Jobs.Start].
+	Jobs *Jobs
+
 	// reg knows the types of the handlers made so far, so filters and
 	// sorts can follow relationships between them.
 	reg *registry

@@ -25,6 +25,9 @@ const (
 	RootRoute
 	// DescriptionRoute is the API's description at {Prefix}/openapi.json.
 	DescriptionRoute
+	// JobRoute is a job of an asynchronous creation at
+	// {Prefix}/jobs/{id}, served when the API has Jobs.
+	JobRoute
 )
 
 // A Route is one endpoint an API serves. The route table drives the
@@ -62,13 +65,16 @@ func (a *API) Routes(res ...Resource) ([]Route, error) {
 	if a.Description != nil {
 		routes = append(routes, Route{Pattern: prefix + "/openapi.json", Kind: DescriptionRoute, Methods: []string{"GET", "HEAD", "OPTIONS"}, Handler: a.Description})
 	}
+	if a.Jobs != nil {
+		routes = append(routes, Route{Pattern: prefix + "/jobs/{id}", Kind: JobRoute, Methods: []string{"GET", "HEAD", "OPTIONS"}, Handler: &jobHandler{api: a}})
+	}
 	for _, r := range res {
 		s := r.Schema()
 		if err := s.Validate(); err != nil {
 			return nil, err
 		}
 		path := s.CollectionPath()
-		if path == "eval" || path == "openapi.json" {
+		if path == "eval" || path == "openapi.json" || path == "jobs" {
 			return nil, fmt.Errorf("restless: type %q: the path %q is reserved", s.Type, path)
 		}
 		if strings.ContainsAny(path, "/{}?# ") {

@@ -189,52 +189,59 @@ func exec(ctx context.Context, tx *sql.Tx, ph sq.PlaceholderFormat, b sq.Sqlizer
 
 // create runs a POST inside one transaction and returns the new object.
 func (a *API) create(ctx context.Context, p *plan, l *linker, in *input, id any) (*Object, error) {
-	c := p.res.(Creator)
-	d := a.dialect()
 	var obj *Object
 	err := a.inTx(ctx, func(tx *sql.Tx) error {
-		if err := a.checkLinks(ctx, tx, in); err != nil {
-			return err
-		}
-		w := &Write{Op: OpCreate, Resource: p.res, ID: id, Values: in.values, Tx: tx, Links: in.changes()}
-		if err := beforeWrite(ctx, w); err != nil {
-			return err
-		}
-		ins, err := c.Insert(ctx, w.ID, a.bindValues(p.schema, w.Values))
-		if err != nil {
-			return err
-		}
-		ins = ins.Suffix("RETURNING " + QuoteIdent(p.schema.ID.Column)).PlaceholderFormat(d.Placeholder())
-		text, args, err := ins.ToSql()
-		if err != nil {
-			return fmt.Errorf("restless: build insert: %w", err)
-		}
-		var key any
-		if err := tx.QueryRowContext(ctx, text, args...).Scan(&key); err != nil {
-			return err
-		}
-		if b, ok := key.([]byte); ok {
-			key = string(b)
-		}
-		if key == nil {
-			// SQLite lets a key that is not an INTEGER PRIMARY KEY be NULL:
-			// the row could never be addressed.
-			return &Error{Status: http.StatusBadRequest, Title: "Missing ID",
-				Detail: fmt.Sprintf("A resource of type %q needs an \"id\"; the server does not generate one.", p.schema.Type), Source: Pointer("/data")}
-		}
-		w.ID = key
-		if err := a.applyToMany(ctx, tx, key, in); err != nil {
-			return err
-		}
-		if err := afterWrite(ctx, w); err != nil {
-			return err
-		}
-		obj, err = a.findOne(ctx, tx, p, l, key)
-		if errors.Is(err, ErrNotFound) {
-			return errOutOfView
-		}
+		var err error
+		obj, err = a.createTx(ctx, tx, p, l, in, id)
 		return err
 	})
+	return obj, err
+}
+
+// createTx creates the row of a POST inside tx and returns the new
+// object, which must be visible to the request.
+func (a *API) createTx(ctx context.Context, tx *sql.Tx, p *plan, l *linker, in *input, id any) (*Object, error) {
+	c := p.res.(Creator)
+	if err := a.checkLinks(ctx, tx, in); err != nil {
+		return nil, err
+	}
+	w := &Write{Op: OpCreate, Resource: p.res, ID: id, Values: in.values, Tx: tx, Links: in.changes()}
+	if err := beforeWrite(ctx, w); err != nil {
+		return nil, err
+	}
+	ins, err := c.Insert(ctx, w.ID, a.bindValues(p.schema, w.Values))
+	if err != nil {
+		return nil, err
+	}
+	ins = ins.Suffix("RETURNING " + QuoteIdent(p.schema.ID.Column)).PlaceholderFormat(a.dialect().Placeholder())
+	text, args, err := ins.ToSql()
+	if err != nil {
+		return nil, fmt.Errorf("restless: build insert: %w", err)
+	}
+	var key any
+	if err := tx.QueryRowContext(ctx, text, args...).Scan(&key); err != nil {
+		return nil, err
+	}
+	if b, ok := key.([]byte); ok {
+		key = string(b)
+	}
+	if key == nil {
+		// SQLite lets a key that is not an INTEGER PRIMARY KEY be NULL:
+		// the row could never be addressed.
+		return nil, &Error{Status: http.StatusBadRequest, Title: "Missing ID",
+			Detail: fmt.Sprintf("A resource of type %q needs an \"id\"; the server does not generate one.", p.schema.Type), Source: Pointer("/data")}
+	}
+	w.ID = key
+	if err := a.applyToMany(ctx, tx, key, in); err != nil {
+		return nil, err
+	}
+	if err := afterWrite(ctx, w); err != nil {
+		return nil, err
+	}
+	obj, err := a.findOne(ctx, tx, p, l, key)
+	if errors.Is(err, ErrNotFound) {
+		return nil, errOutOfView
+	}
 	return obj, err
 }
 

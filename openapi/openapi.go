@@ -231,6 +231,8 @@ func build(api *restless.API, res []restless.Resource, description bool) (*opena
 			b.relationshipPaths(rt)
 		case restless.EvalRoute:
 			b.evalPath(rt)
+		case restless.JobRoute:
+			b.jobPath(rt)
 		default:
 			return nil, fmt.Errorf("openapi: route %s has a kind (%d) this package does not know", rt.Pattern, rt.Kind)
 		}
@@ -1160,6 +1162,9 @@ func (b *builder) collectionPath(rt restless.Route) {
 				RequestBody: b.body("The new resource.", t.key+".create"),
 				Responses:   b.responses(map[int]*openapi3.Response{201: b.ok("Created.", t.key+".document", "Location")}, createErrors...),
 			})
+			if _, ok := rt.Resource.(restless.Provisioner); ok && b.api.Jobs != nil {
+				it.Post.Responses.Set("202", &openapi3.ResponseRef{Value: b.acceptedResponse(t.schema.Type)})
+			}
 		}
 	}
 }
