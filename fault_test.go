@@ -13,12 +13,14 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/gorestless/restless"
 	"github.com/gorestless/restless/internal/demo"
 	"github.com/gorestless/restless/internal/faultdb"
+	"github.com/gorestless/restless/resource"
 	"github.com/gorestless/restless/sqlite"
 )
 
@@ -236,3 +238,80 @@ func wantErrorDoc(t *testing.T, res *response) {
 
 // discardLogger drops the logs of failures the tests cause on purpose.
 func discardLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+
+// faultProvisioner is the demo computer as a Provisioner whose work
+// always succeeds, so only injected faults fail its jobs.
+type faultProvisioner struct{ *resource.Table }
+
+func (faultProvisioner) Provision(ctx context.Context, id any, v restless.Values) error { return nil }
+
+// TestFaultInjectionAsyncJob fails each database call of an async create
+// in turn, from the POST that queues the job to the commit that completes
+// it: the POST answers with an error, or the job ends failed; either way
+// the demo tables are as before. The run with no fault completes the job.
+func TestFaultInjectionAsyncJob(t *testing.T) {
+	template := faultTemplate(t)
+	body := `{"data":{"type":"computer","attributes":{"name":"hal","vendor":"IBM"},"relationships":{"owner":{"data":{"type":"person","id":"2"}}}}}`
+	postErrors, failedJobs := 0, 0
+	for n := 1; ; n++ {
+		in := &faultdb.Injector{}
+		e := faultEnv(t, template, in)
+		jobs := &restless.Jobs{}
+		e.api.Jobs = jobs
+		if err := jobs.Start(context.Background(), e.api); err != nil {
+			t.Fatal(err)
+		}
+		h, err := e.api.Handler(demo.Person(), faultProvisioner{demo.Computer()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.h = h
+		before := faultDump(t, e)
+		in.Arm(n, nil)
+		res := e.do("POST", "/api/computer", body)
+		state := ""
+		if res.Code == http.StatusAccepted {
+			self := strings.TrimPrefix(decodeJob(t, res).Data.Links["self"], testBase)
+			deadline := time.Now().Add(10 * time.Second)
+			for state != restless.JobComplete && state != restless.JobFailed {
+				if time.Now().After(deadline) {
+					t.Fatalf("call %d: the job is still %q after 10 s", n, state)
+				}
+				time.Sleep(5 * time.Millisecond)
+				r := e.do("GET", self, "", "Accept", "application/vnd.api+json")
+				if r.Code != http.StatusOK && r.Code != http.StatusSeeOther {
+					t.Fatalf("call %d: GET %s: %d %s", n, self, r.Code, r.Body)
+				}
+				if r.Code == http.StatusSeeOther {
+					state = restless.JobComplete
+				} else {
+					state = decodeJob(t, r).Data.Attributes.State
+				}
+			}
+		}
+		hit := in.Hit()
+		in.Disarm()
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		jobs.Shutdown(ctx)
+		cancel()
+		if hit == "" {
+			if state != restless.JobComplete {
+				t.Fatalf("without a fault: POST %d, job %q", res.Code, state)
+			}
+			t.Logf("async create: %d database calls, each failed in turn: %d refused the POST, %d failed the job", n-1, postErrors, failedJobs)
+			return
+		}
+		switch {
+		case res.Code >= 400:
+			postErrors++
+			wantErrorDoc(t, res)
+		case res.Code == http.StatusAccepted && state == restless.JobFailed:
+			failedJobs++
+		default:
+			t.Errorf("fault at call %d (%s): POST %d, job %q; want an error or a failed job; calls %v", n, hit, res.Code, state, in.Ops())
+		}
+		if diff := cmp.Diff(before, faultDump(t, e)); diff != "" {
+			t.Errorf("fault at call %d (%s) changed the database (-before +after):\n%s", n, hit, diff)
+		}
+	}
+}
