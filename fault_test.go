@@ -154,14 +154,15 @@ func faultCases() []faultCase {
 // makes, failing that call (with an error, and with driver.ErrBadConn),
 // and checks that the client gets a JSON:API error, the database holds
 // exactly what it held before, and the write connection is free and out
-// of any transaction. With -short only the plain error is injected.
+// of any transaction. With -short or -race only the plain error is
+// injected.
 func TestFaultInjection(t *testing.T) {
 	template := faultTemplate(t)
 	kinds := []struct {
 		name string
 		err  error
 	}{{"error", nil}, {"bad-conn", driver.ErrBadConn}}
-	if testing.Short() {
+	if testing.Short() || raceEnabled {
 		kinds = kinds[:1]
 	}
 	total := 0
