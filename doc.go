@@ -12,7 +12,9 @@
 //	mux.Handle("/api/person/{id}", api.Item(people))
 //
 // [API.Related], [API.Relationship] and [API.Eval] serve a resource's
-// related resources, its relationship linkage and function evaluation.
+// related resources, its relationship linkage and function evaluation;
+// [API.Operations] serves the Atomic Operations extension ([AtomicExt]),
+// several writes of any types in one transaction.
 // [API.Handler] mounts every endpoint of several resources at once, behind
 // content negotiation, with JSON:API replies for unknown paths (404) and
 // methods (405).

@@ -46,6 +46,10 @@ type API struct {
 	MaxPageSize int
 	// MaxBodyBytes limits request bodies; zero means DefaultMaxBodyBytes.
 	MaxBodyBytes int64
+	// MaxOperations is the most operations of one request to the atomic
+	// operations endpoint ([API.Operations]); a request with more gets a
+	// 413. Zero means DefaultMaxOperations.
+	MaxOperations int
 	// MaxIncluded is the most included resources of one response; a
 	// request for more is a 400. Zero means DefaultMaxIncluded.
 	MaxIncluded int
@@ -173,10 +177,15 @@ func (a *API) Item(res Resource) http.Handler {
 }
 
 // contentType returns the media type of a response to r that applies the
-// given profiles. No extension is applied yet.
+// given profiles, and the Atomic Operations extension when the request
+// applied it (only the operations endpoint lets such a request through).
 func contentType(r *http.Request, profiles ...string) string {
-	if len(profiles) == 0 {
+	var ext []string
+	if res, ok := negotiate.FromContext(r.Context()); ok && slices.Contains(res.RequestExt, AtomicExt) {
+		ext = []string{AtomicExt}
+	}
+	if len(profiles) == 0 && ext == nil {
 		return negotiate.MediaType
 	}
-	return negotiate.FormatMediaType(nil, profiles)
+	return negotiate.FormatMediaType(ext, profiles)
 }

@@ -395,7 +395,8 @@ func TestRoot(t *testing.T) {
 	e := newEnv(t)
 	res := e.do("GET", "/api", "")
 	want := `{"data":null,"links":{"self":"http://example.com/api","computer":"http://example.com/api/computer","person":"http://example.com/api/person"},` +
-		`"meta":{"modelinfo":{"computer":{"primarykey":"id","url":"http://example.com/api/computer"},"person":{"primarykey":"id","url":"http://example.com/api/person"}}},"jsonapi":{"version":"1.1"}}`
+		`"meta":{"modelinfo":{"computer":{"primarykey":"id","url":"http://example.com/api/computer"},"person":{"primarykey":"id","url":"http://example.com/api/person"}},` +
+		`"operations":{"mediaType":"application/vnd.api+json; ext=\"https://jsonapi.org/ext/atomic\"","url":"http://example.com/api/operations"}},"jsonapi":{"version":"1.1"}}`
 	if res.Code != http.StatusOK || strings.TrimSpace(string(res.Body)) != want {
 		t.Errorf("GET /api: %d\ngot  %s\nwant %s", res.Code, res.Body, want)
 	}

@@ -135,7 +135,7 @@ func parentIDs(p *plan, objs []*Object) []any {
 			continue
 		}
 		seen[o.ID] = true
-		if id, ok := parseID(p.schema.ID.Type, o.ID); ok {
+		if id, ok := p.schema.ID.parse(o.ID); ok {
 			ids = append(ids, id)
 		}
 	}
@@ -161,7 +161,7 @@ func (in *includer) related(p, tp *plan, rel *Relationship, parents []*Object) (
 				continue
 			}
 			seen[ident.ID] = true
-			if id, ok := parseID(tp.schema.ID.Type, ident.ID); ok {
+			if id, ok := tp.schema.ID.parse(ident.ID); ok {
 				ids = append(ids, id)
 			}
 		}

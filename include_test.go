@@ -285,7 +285,7 @@ func inclSeedUsers(e *env) {
 	e.exec(`UPDATE users SET mom = 'cat@example.com' WHERE email = 'bea@example.com'`)
 	e.exec(`UPDATE users SET mom = 'eve@example.com' WHERE email = 'dot@example.com'`)
 	e.exec(`UPDATE users SET mom = 'dot@example.com' WHERE email = 'eve@example.com'`)
-	e.exec(`INSERT INTO friendship (user_email, friend_email, met) VALUES
+	e.exec(`INSERT INTO friendship (user_id, friend_id, met) VALUES
 		('ann@example.com', 'bea@example.com', 'school'),
 		('ann@example.com', 'cat@example.com', 'work'),
 		('bea@example.com', 'ann@example.com', 'school'),

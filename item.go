@@ -44,7 +44,7 @@ func (h *itemHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // cannot be a key.
 func (h *itemHandler) key(r *http.Request) (string, any, error) {
 	raw := r.PathValue("id")
-	id, ok := parseID(h.plan.schema.ID.Type, raw)
+	id, ok := h.plan.schema.ID.parse(raw)
 	if !ok {
 		return raw, nil, ErrNotFound
 	}

@@ -120,7 +120,7 @@ func decodeIdentifier(rel *Relationship, target *plan, raw json.RawMessage, ptr 
 	if err := json.Unmarshal(ident["id"], &id); err != nil {
 		return member{}, badDocument(ptr, "The resource identifier needs a string \"id\".")
 	}
-	key, ok := parseID(target.schema.ID.Type, id)
+	key, ok := target.schema.ID.parse(id)
 	if !ok {
 		return member{}, notFoundAt(ptr+"/id", rel.Type, id)
 	}

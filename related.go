@@ -86,7 +86,7 @@ func (h *relHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // parent returns the parent object named by the URL, as the request may
 // see it.
 func (h *relHandler) parent(r *http.Request, q queryer) (*Object, any, error) {
-	id, ok := parseID(h.plan.schema.ID.Type, r.PathValue("id"))
+	id, ok := h.plan.schema.ID.parse(r.PathValue("id"))
 	if !ok {
 		return nil, nil, ErrNotFound
 	}
@@ -139,7 +139,7 @@ func (h *relHandler) getRelated(w http.ResponseWriter, r *http.Request, rel *Rel
 	doc := &Document{Links: &Links{Self: withQuery(self, r.URL.Query())}}
 	var ident struct{ ID string }
 	if ro := relationshipOf(parent, rel.Name); ro != nil && json.Unmarshal(ro.Data, &ident) == nil && ident.ID != "" {
-		id, _ := parseID(target.schema.ID.Type, ident.ID)
+		id, _ := target.schema.ID.parse(ident.ID)
 		obj, err := h.api.findOne(r.Context(), readDB{h.api}, target.only(params.Fields[target.schema.Type]), l, id)
 		if err != nil && err != ErrNotFound {
 			WriteError(w, r, h.api.readError(r, target.schema, err))

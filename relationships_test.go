@@ -826,7 +826,7 @@ func TestSeed004Friends(t *testing.T) {
 	}
 	table := func(t *testing.T) map[string]string {
 		t.Helper()
-		rows, err := e.db.Reader.Query(`SELECT friend_email, met FROM friendship WHERE user_email = ?`, ryan)
+		rows, err := e.db.Reader.Query(`SELECT friend_id, met FROM friendship WHERE user_id = ?`, ryan)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -3,8 +3,9 @@ package restless
 import "net/http"
 
 // rootHandler serves GET {prefix}: a document with data null whose
-// meta.modelinfo describes each type, as Flask-Restless does, and whose
-// links lead to each collection and to the API's description.
+// meta.modelinfo describes each type, as Flask-Restless does, whose
+// meta.operations names the atomic operations endpoint and its media type,
+// and whose links lead to each collection and to the API's description.
 type rootHandler struct {
 	api   *API
 	plans []*plan
@@ -38,5 +39,8 @@ func (h *rootHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		links.Others[p.schema.Type] = url
 	}
-	WriteDocument(w, r, http.StatusOK, &Document{Links: links, Meta: map[string]any{"modelinfo": info}})
+	// The operations endpoint is advertised with the media type it
+	// requires.
+	ops := map[string]any{"url": l.base + "/operations", "mediaType": atomicMediaType}
+	WriteDocument(w, r, http.StatusOK, &Document{Links: links, Meta: map[string]any{"modelinfo": info, "operations": ops}})
 }

@@ -28,6 +28,9 @@ const (
 	// JobRoute is a job of an asynchronous creation at
 	// {Prefix}/jobs/{id}, served when the API has Jobs.
 	JobRoute
+	// OperationsRoute is the Atomic Operations endpoint at
+	// {Prefix}/operations (see [API.Operations]).
+	OperationsRoute
 )
 
 // A Route is one endpoint an API serves. The route table drives the
@@ -68,13 +71,15 @@ func (a *API) Routes(res ...Resource) ([]Route, error) {
 	if a.Jobs != nil {
 		routes = append(routes, Route{Pattern: prefix + "/jobs/{id}", Kind: JobRoute, Methods: []string{"GET", "HEAD", "OPTIONS"}, Handler: &jobHandler{api: a}})
 	}
+	routes = append(routes, Route{Pattern: prefix + "/operations", Kind: OperationsRoute,
+		Methods: strings.Split(operationsAllow, ", "), Handler: a.operations()})
 	for _, r := range res {
 		s := r.Schema()
 		if err := s.Validate(); err != nil {
 			return nil, err
 		}
 		path := s.CollectionPath()
-		if path == "eval" || path == "openapi.json" || path == "jobs" {
+		if path == "eval" || path == "openapi.json" || path == "jobs" || path == "operations" {
 			return nil, fmt.Errorf("restless: type %q: the path %q is reserved", s.Type, path)
 		}
 		if strings.ContainsAny(path, "/{}?# ") {
@@ -111,7 +116,9 @@ func (a *API) Routes(res ...Resource) ([]Route, error) {
 }
 
 // Handler returns one handler serving every endpoint of the resources
-// under the API's Prefix, behind JSON:API content negotiation ([Negotiate]).
+// under the API's Prefix, behind JSON:API content negotiation ([Negotiate]);
+// the Atomic Operations endpoint {Prefix}/operations ([API.Operations])
+// and the description negotiate their own media types.
 // Unknown paths get a 404 error document and unsupported methods a 405
 // with Allow; OPTIONS is answered with Allow.
 func (a *API) Handler(res ...Resource) (http.Handler, error) {
@@ -120,23 +127,21 @@ func (a *API) Handler(res ...Resource) (http.Handler, error) {
 		return nil, err
 	}
 	mux := http.NewServeMux()
-	var desc *Route
-	for i, rt := range routes {
-		if rt.Kind == DescriptionRoute {
-			desc = &routes[i]
+	// The description (not a JSON:API document) and the operations
+	// endpoint (which requires an extension) negotiate their own media
+	// types.
+	own := map[string]http.Handler{}
+	for _, rt := range routes {
+		if rt.Kind == DescriptionRoute || rt.Kind == OperationsRoute {
+			own[rt.Pattern] = rt.Handler
 			continue
 		}
 		mux.Handle(rt.Pattern, rt.Handler)
 	}
 	h := Negotiate(NotFound(mux))
-	if desc == nil {
-		return h, nil
-	}
-	// The description is not a JSON:API document: it negotiates its own
-	// media type.
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == desc.Pattern {
-			desc.Handler.ServeHTTP(w, r)
+		if oh, ok := own[r.URL.Path]; ok {
+			oh.ServeHTTP(w, r)
 			return
 		}
 		h.ServeHTTP(w, r)

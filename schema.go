@@ -60,6 +60,9 @@ type ID struct {
 	// Type is Integer or String. Integer keys reject ids that are not
 	// decimal int64 values; such an id names no resource (404).
 	Type ValueType
+	// UUID says the String key is a UUID: ids that are not UUIDs in text
+	// form (8-4-4-4-12 hexadecimal digits) name no resource either.
+	UUID bool
 }
 
 // ValueType is the type of an attribute's values.
@@ -214,6 +217,9 @@ func (s *Schema) Validate() error {
 	}
 	if s.ID.Type != Integer && s.ID.Type != String {
 		return fmt.Errorf("restless: type %q: id type must be Integer or String", s.Type)
+	}
+	if s.ID.UUID && s.ID.Type != String {
+		return fmt.Errorf("restless: type %q: a UUID id must be of type String", s.Type)
 	}
 	seen := map[string]bool{"id": true, "type": true}
 	for _, a := range s.Attributes {

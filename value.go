@@ -159,6 +159,36 @@ func formatID(v any) string {
 	return string(raw)
 }
 
+// parse converts an id from a URL or document into a key. It reports
+// false when the text cannot be such a key.
+func (id ID) parse(s string) (any, bool) {
+	if id.UUID && !isUUID(s) {
+		return nil, false
+	}
+	return parseID(id.Type, s)
+}
+
+// isUUID reports whether s is a UUID in its 8-4-4-4-12 text form.
+func isUUID(s string) bool {
+	if len(s) != 36 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch i {
+		case 8, 13, 18, 23:
+			if c != '-' {
+				return false
+			}
+		default:
+			if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
+				return false
+			}
+		}
+	}
+	return true
+}
+
 // parseID converts an id from a URL or document into a key of type t. It
 // reports false when the text cannot be such a key.
 func parseID(t ValueType, s string) (any, bool) {

@@ -103,12 +103,27 @@ func (a *API) writeError(r *http.Request, s *Schema, in *input, err error) error
 				return Pointer("/data")
 			}
 		}
+		for _, rel := range s.Relationships {
+			if rel.Kind == ToOne && rel.ForeignKey == c.Column {
+				if in != nil {
+					if _, ok := in.values[rel.Name]; ok {
+						return Pointer("/data/relationships/" + escapePointer(rel.Name))
+					}
+				}
+				return Pointer("/data")
+			}
+		}
 		return nil
 	}
-	name := c.Column
+	name, member := c.Column, "attribute"
 	for _, at := range s.Attributes {
 		if at.Column == c.Column {
 			name = at.Name
+		}
+	}
+	for _, rel := range s.Relationships {
+		if rel.Kind == ToOne && rel.ForeignKey == c.Column {
+			name, member = rel.Name, "relationship"
 		}
 	}
 	switch c.Kind {
@@ -124,7 +139,7 @@ func (a *API) writeError(r *http.Request, s *Schema, in *input, err error) error
 	case DBNotNull:
 		detail := "A required value is missing."
 		if name != "" {
-			detail = fmt.Sprintf("The attribute %q must have a value.", name)
+			detail = fmt.Sprintf("The %s %q must have a value.", member, name)
 		}
 		return &Error{Status: http.StatusBadRequest, Title: "Missing Value", Detail: detail, Source: ptr()}
 	case DBCheck:
@@ -147,8 +162,12 @@ func (a *API) readError(r *http.Request, s *Schema, err error) error {
 	if errors.As(err, &e) || errors.Is(err, ErrNotFound) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return err
 	}
-	if a.dialect().Classify(err).Kind == DBBusy {
+	switch a.dialect().Classify(err).Kind {
+	case DBBusy:
 		return &Error{Status: http.StatusServiceUnavailable, Title: "Service Unavailable", Detail: "The database is busy; try again shortly."}
+	case DBCheck:
+		// A read binds only values from the query, such as a filter's.
+		return &Error{Status: http.StatusBadRequest, Title: "Invalid Value", Detail: "A value in the query does not fit the type of what it is compared with."}
 	}
 	a.logger().ErrorContext(r.Context(), "restless: read failed", "type", s.Type, "err", err, "request_id", RequestIDFromContext(r.Context()))
 	return &Error{Status: http.StatusInternalServerError, Title: "Internal Server Error", Detail: "The server could not read the resource."}
@@ -354,31 +373,37 @@ func (a *API) updateTx(ctx context.Context, tx *sql.Tx, p *plan, l *linker, id a
 
 // remove runs a DELETE inside one transaction.
 func (a *API) remove(ctx context.Context, p *plan, l *linker, id any, ifMatch string) error {
+	return a.inTx(ctx, func(tx *sql.Tx) error {
+		return a.removeTx(ctx, tx, p, l, id, ifMatch)
+	})
+}
+
+// removeTx deletes the visible row with key id inside tx; a non-empty
+// ifMatch must match its entity tag.
+func (a *API) removeTx(ctx context.Context, tx *sql.Tx, p *plan, l *linker, id any, ifMatch string) error {
 	del := p.res.(Deleter)
 	d := a.dialect()
-	return a.inTx(ctx, func(tx *sql.Tx) error {
-		cur, err := a.lockOne(ctx, tx, p, l, id)
-		if err != nil {
-			return err
-		}
-		if err := checkIfMatch(ifMatch, cur); err != nil {
-			return err
-		}
-		w := &Write{Op: OpDelete, Resource: p.res, ID: id, Tx: tx}
-		if err := beforeWrite(ctx, w); err != nil {
-			return err
-		}
-		stmt, err := del.Delete(ctx, id)
-		if err != nil {
-			return err
-		}
-		res, err := exec(ctx, tx, d.Placeholder(), stmt)
-		if err != nil {
-			return err
-		}
-		if n, err := res.RowsAffected(); err == nil && n == 0 {
-			return ErrNotFound
-		}
-		return afterWrite(ctx, w)
-	})
+	cur, err := a.lockOne(ctx, tx, p, l, id)
+	if err != nil {
+		return err
+	}
+	if err := checkIfMatch(ifMatch, cur); err != nil {
+		return err
+	}
+	w := &Write{Op: OpDelete, Resource: p.res, ID: id, Tx: tx}
+	if err := beforeWrite(ctx, w); err != nil {
+		return err
+	}
+	stmt, err := del.Delete(ctx, id)
+	if err != nil {
+		return err
+	}
+	res, err := exec(ctx, tx, d.Placeholder(), stmt)
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err == nil && n == 0 {
+		return ErrNotFound
+	}
+	return afterWrite(ctx, w)
 }

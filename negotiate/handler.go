@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -29,6 +30,13 @@ type Result struct {
 type Negotiator struct {
 	// Extensions lists the supported extension URIs.
 	Extensions []string
+	// Require, if set, is an extension every request must apply and every
+	// response applies, such as the Atomic Operations extension of an
+	// operations endpoint; it counts as supported. A request whose
+	// Content-Type does not list it gets a 415, and one whose Accept
+	// header leaves no JSON:API media type listing it (see
+	// [AcceptRequiring]) a 406.
+	Require string
 	// ErrorHandler replies to a failed negotiation. err is usually an
 	// [*Error]. If nil, a JSON:API error document such as
 	// {"errors":[{"status":"415","title":"Unsupported Media Type","detail":...,"source":{"header":"Content-Type"}}]}
@@ -43,16 +51,24 @@ type Negotiator struct {
 func (n *Negotiator) Check(r *http.Request) (Result, error) {
 	var res Result
 	var err error
+	supported := n.Extensions
+	if n.Require != "" && !slices.Contains(supported, n.Require) {
+		supported = append(slices.Clip(supported), n.Require)
+	}
 	res.RequestExt, res.RequestProfile, err = ContentType(
-		strings.Join(r.Header.Values("Content-Type"), ", "), hasBody(r), n.Extensions)
+		strings.Join(r.Header.Values("Content-Type"), ", "), hasBody(r), supported)
 	if err != nil {
 		return Result{}, err
 	}
 	if r.Method == http.MethodOptions {
 		return res, nil
 	}
-	res.AcceptExt, res.AcceptProfile, err = Accept(
-		strings.Join(r.Header.Values("Accept"), ", "), n.Extensions)
+	if n.Require != "" && !slices.Contains(res.RequestExt, n.Require) {
+		return Result{}, unsupportedMediaType("A request to this endpoint must have the Content-Type " +
+			FormatMediaType([]string{n.Require}, nil) + ".")
+	}
+	res.AcceptExt, res.AcceptProfile, err = accept(
+		strings.Join(r.Header.Values("Accept"), ", "), supported, n.Require)
 	if err != nil {
 		return Result{}, err
 	}

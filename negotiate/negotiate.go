@@ -23,6 +23,10 @@
 //     q-value above zero accepts the plain JSON:API media type.
 //   - Unrecognised profiles are ignored; they are reported to the caller, who
 //     may apply the ones it knows.
+//   - An endpoint that requires an extension ([Negotiator].Require, such as
+//     an Atomic Operations endpoint) answers 415 to a request whose
+//     Content-Type does not list it, and 406 when Accept leaves no JSON:API
+//     instance listing it and no wildcard ([AcceptRequiring]).
 //   - A missing or empty Accept header is served. An Accept header that
 //     accepts nothing usable (only text/html, only application/json, or q=0
 //     on every candidate) is answered with 406.
@@ -130,6 +134,19 @@ func ContentType(header string, hasBody bool, supportedExt []string) (ext, profi
 // through a wildcard or when the header is empty. When nothing acceptable is
 // left it returns an [*Error] with status 406.
 func Accept(header string, supportedExt []string) (ext, profile []string, err error) {
+	return accept(header, supportedExt, "")
+}
+
+// AcceptRequiring is [Accept] for an endpoint whose responses always apply
+// the extension require (which supportedExt lists): only JSON:API
+// instances whose ext lists require are acceptable, so an Accept header
+// whose JSON:API instances all lack it gets a 406 unless a wildcard
+// accepts the response.
+func AcceptRequiring(header string, supportedExt []string, require string) (ext, profile []string, err error) {
+	return accept(header, supportedExt, require)
+}
+
+func accept(header string, supportedExt []string, require string) (ext, profile []string, err error) {
 	elems, nonEmpty := parseAccept(header)
 	if !nonEmpty {
 		return nil, nil, nil
@@ -139,6 +156,7 @@ func Accept(header string, supportedExt []string) (ext, profile []string, err er
 		bestExt, bestProf []string
 		candidates        int
 		badParams, badExt int
+		lacking           int
 		plainRefused      bool
 		anyQ, appQ        = -1, -1
 	)
@@ -149,20 +167,27 @@ func Accept(header string, supportedExt []string) (ext, profile []string, err er
 		case e.typ == "application" && e.sub == "*":
 			appQ = max(appQ, e.q)
 		case e.isJSONAPI():
+			x, p, other := splitParams(e.params)
 			if e.q == 0 {
-				if len(e.params) == 0 {
+				// A refusal of the media type the response would have
+				// also refuses it through a wildcard.
+				if require == "" && len(e.params) == 0 ||
+					require != "" && other == "" && slices.Equal(x, []string{require}) {
 					plainRefused = true
 				}
 				continue
 			}
 			candidates++
-			x, p, other := splitParams(e.params)
 			if other != "" {
 				badParams++
 				continue
 			}
 			if !allSupported(x, supportedExt) {
 				badExt++
+				continue
+			}
+			if require != "" && !slices.Contains(x, require) {
+				lacking++
 				continue
 			}
 			if e.q > bestQ {
@@ -182,6 +207,12 @@ func Accept(header string, supportedExt []string) (ext, profile []string, err er
 		return nil, nil, nil
 	}
 	switch {
+	case candidates > 0 && lacking == candidates:
+		return nil, nil, notAcceptable("Every JSON:API media type in Accept lacks the extension " + require +
+			", which the responses of this endpoint apply; accept " + FormatMediaType([]string{require}, nil) + ".")
+	case candidates > 0 && lacking > 0:
+		return nil, nil, notAcceptable("No JSON:API media type in Accept is usable: this endpoint's responses apply the extension " + require +
+			"; accept " + FormatMediaType([]string{require}, nil) + ".")
 	case candidates > 0 && badExt == 0:
 		return nil, nil, notAcceptable("Every JSON:API media type in Accept has media type parameters other than ext and profile.")
 	case candidates > 0 && badParams == 0:

@@ -36,6 +36,7 @@ func ExampleDocument() {
 	// /api/computer/{id}/relationships/owner GET PATCH
 	// /api/eval/computer GET
 	// /api/eval/person GET
+	// /api/operations POST
 	// /api/person GET POST
 	// /api/person/{id} DELETE GET PATCH
 	// /api/person/{id}/computers GET

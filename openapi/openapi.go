@@ -233,6 +233,8 @@ func build(api *restless.API, res []restless.Resource, description bool) (*opena
 			b.evalPath(rt)
 		case restless.JobRoute:
 			b.jobPath(rt)
+		case restless.OperationsRoute:
+			b.operationsPath(rt)
 		default:
 			return nil, fmt.Errorf("openapi: route %s has a kind (%d) this package does not know", rt.Pattern, rt.Kind)
 		}
@@ -506,10 +508,39 @@ func (b *builder) shared() {
 				"primarykey": inline(stringSchema("The primary-key column.")),
 				"url":        inline(uriSchema("The collection.")),
 			})))),
+			"operations": inline(object(openapi3.Schemas{
+				"url":       inline(uriSchema("The Atomic Operations endpoint.")),
+				"mediaType": inline(stringSchema("The media type its requests and responses have.")),
+			})),
 		})),
 		"jsonapi": b.ref("JSONAPI"),
 	}, "data"))
-	b.schema("Root").Description = "The root document: data is null, links lead to each collection and meta.modelinfo describes each type."
+	b.schema("Root").Description = "The root document: data is null, links lead to each collection, meta.modelinfo describes each type and meta.operations names the Atomic Operations endpoint."
+	str := func(desc string) *openapi3.SchemaRef { return inline(stringSchema(desc)) }
+	b.define(n("AtomicOperations"), object(openapi3.Schemas{
+		"atomic:operations": inline(array(inline(object(openapi3.Schemas{
+			"op": inline(&openapi3.Schema{Type: types("string"), Enum: []any{"add", "update", "remove"}}),
+			"ref": inline(object(openapi3.Schemas{
+				"type":         str("The target's type."),
+				"id":           str("The target's id."),
+				"lid":          str("The lid an earlier add gave the target."),
+				"relationship": str("The target's relationship, for a relationship operation."),
+			}, "type")),
+			"data": inline(&openapi3.Schema{Description: "A resource object (add, update) or a linkage (relationship operations); identifiers may carry a lid instead of an id."}),
+			"meta": b.ref("Meta"),
+		}, "op")))),
+		"meta":    b.ref("Meta"),
+		"jsonapi": b.ref("JSONAPI"),
+	}, "atomic:operations"))
+	b.schema("AtomicOperations").Description = "An Atomic Operations request (https://jsonapi.org/ext/atomic)."
+	b.define(n("AtomicResults"), object(openapi3.Schemas{
+		"atomic:results": inline(array(inline(object(openapi3.Schemas{
+			"data": b.ref("Resource"),
+			"meta": b.ref("Meta"),
+		})))),
+		"jsonapi": b.ref("JSONAPI"),
+	}, "atomic:results"))
+	b.schema("AtomicResults").Description = "The results of an Atomic Operations request, one per operation in order: the resource of an add or update, {} otherwise."
 	b.define(n("Evaluation"), object(openapi3.Schemas{
 		"data":    inline(nullSchema()),
 		"links":   inline(object(openapi3.Schemas{"self": inline(uriSchema(""))})),
@@ -836,7 +867,9 @@ func (b *builder) description() string {
 	d.WriteString("**Content negotiation.** Every endpoint speaks application/vnd.api+json. A request with a body must send " +
 		"Content-Type: application/vnd.api+json, with no media type parameters other than ext and profile (else 415). " +
 		"Accept must allow application/vnd.api+json, directly or by a wildcard, with no parameters other than ext and profile " +
-		"(else 406); responses carry Vary: Accept. Accept's profile parameter may ask for the cursor pagination profile.\n\n")
+		"(else 406); responses carry Vary: Accept. Accept's profile parameter may ask for the cursor pagination profile. " +
+		"The Atomic Operations endpoint (operations) is the one endpoint that takes an extension: its requests and responses are " +
+		atomicMediaType + ", which the other endpoints refuse (415, 406).\n\n")
 	d.WriteString("**Methods.** Every GET is also answered to HEAD, and every endpoint to OPTIONS with Allow. " +
 		"Other methods get 405 with Allow, and unknown paths 404, both as error documents.\n\n")
 	d.WriteString("**Errors** are JSON:API error documents with a status, a title, a detail and, where one applies, " +
@@ -1305,6 +1338,32 @@ func (b *builder) relationshipPaths(rt restless.Route) {
 			}
 			it.SetOperation(m, op)
 		}
+	}
+}
+
+// atomicMediaType is the media type of the operations endpoint.
+var atomicMediaType = `application/vnd.api+json; ext="` + restless.AtomicExt + `"`
+
+func (b *builder) operationsPath(rt restless.Route) {
+	it := b.item(path(rt.Pattern))
+	for _, m := range methods(rt.Methods) {
+		if m != http.MethodPost {
+			continue
+		}
+		desc := "The results, in operation order."
+		it.SetOperation(m, &openapi3.Operation{
+			Tags: []string{"API"}, OperationID: "operations", Summary: "Run Atomic Operations",
+			Description: "Runs the operations of the Atomic Operations extension (add, update and remove of resources and relationships; " +
+				"lid references between them) in order in one transaction: if one fails, none is kept, and the error's source.pointer " +
+				"starts with /atomic:operations/N. Content-Type must be " + atomicMediaType + " (else 415) and Accept must allow it (else 406). " +
+				"Targets given as href are not supported.",
+			RequestBody: &openapi3.RequestBodyRef{Value: &openapi3.RequestBody{Description: "The operations.", Required: true,
+				Content: openapi3.Content{atomicMediaType: &openapi3.MediaType{Schema: b.ref("AtomicOperations")}}}},
+			Responses: b.responses(map[int]*openapi3.Response{
+				200: {Description: &desc, Content: openapi3.Content{atomicMediaType: &openapi3.MediaType{Schema: b.ref("AtomicResults")}}},
+				204: noContent("Done; no operation returns data."),
+			}, createErrors...),
+		})
 	}
 }
 

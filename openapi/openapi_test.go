@@ -217,7 +217,7 @@ func TestEveryRouteDocumented(t *testing.T) {
 		}
 	}
 	for _, k := range []restless.RouteKind{restless.RootRoute, restless.DescriptionRoute, restless.CollectionRoute, restless.ItemRoute,
-		restless.EvalRoute, restless.RelatedRoute, restless.RelationshipRoute} {
+		restless.EvalRoute, restless.RelatedRoute, restless.RelationshipRoute, restless.OperationsRoute} {
 		if !kinds[k] {
 			t.Errorf("the routes have no kind %d", k)
 		}
@@ -393,7 +393,8 @@ func TestSchemas(t *testing.T) {
 		for m, op := range it.Operations() {
 			for code, r := range op.Responses.Map() {
 				for ct := range r.Value.Content {
-					if ct != "application/vnd.api+json" && p != "/api/openapi.json" {
+					if ct != "application/vnd.api+json" && p != "/api/openapi.json" &&
+						(p != "/api/operations" || ct != `application/vnd.api+json; ext="https://jsonapi.org/ext/atomic"`) {
 						t.Errorf("%s %s %s: media type %s", m, p, code, ct)
 					}
 				}
@@ -415,6 +416,7 @@ func TestResponsesMatchDocument(t *testing.T) {
 	e := newEnv(t)
 	doc := e.served(t)
 	cursor := `application/vnd.api+json; profile="https://jsonapi.org/profiles/ethanresnick/cursor-pagination"`
+	atomic := `application/vnd.api+json; ext="https://jsonapi.org/ext/atomic"`
 	cases := []struct {
 		method, target, body string
 		status               int
@@ -456,6 +458,12 @@ func TestResponsesMatchDocument(t *testing.T) {
 		{"GET", "/api/users/kid@example.com/mom", "", 200, nil},
 		{"GET", "/api/users/mom@example.com/mom", "", 200, nil},
 		{"GET", "/api/eval/users?functions=" + url.QueryEscape(`[{"name":"count","field":"id"}]`), "", 200, nil},
+		{"POST", "/api/operations", `{"atomic:operations":[{"op":"add","data":{"type":"person","lid":"z","attributes":{"name":"Zed"}}},` +
+			`{"op":"add","data":{"type":"computer","attributes":{"name":"zc"},"relationships":{"owner":{"data":{"type":"person","lid":"z"}}}}},` +
+			`{"op":"remove","ref":{"type":"computer","id":"3"}}]}`, 200, []string{"Content-Type", atomic}},
+		{"POST", "/api/operations", `{"atomic:operations":[{"op":"remove","ref":{"type":"computer","id":"2"}}]}`, 204, []string{"Content-Type", atomic}},
+		{"POST", "/api/operations", `{"atomic:operations":[{"op":"remove","ref":{"type":"computer","id":"2"}}]}`, 404, []string{"Content-Type", atomic}},
+		{"POST", "/api/operations", `{"atomic:operations":[]}`, 415, nil},
 	}
 	for _, c := range cases {
 		name := c.method + " " + c.target

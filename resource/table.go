@@ -31,6 +31,9 @@ type Table struct {
 	IDColumn string
 	// StringIDs says the key is text; by default it is an integer.
 	StringIDs bool
+	// UUIDs says the key is a UUID, so ids that are not UUIDs name no
+	// resource. It implies StringIDs.
+	UUIDs bool
 	// ClientIDs lets clients choose the id on create.
 	ClientIDs bool
 	// Attributes lists the exposed attributes. An empty Column means the
@@ -102,9 +105,10 @@ func (t *Table) init() {
 		if s.ID.Column == "" {
 			s.ID.Column = "id"
 		}
-		if t.StringIDs {
+		if t.StringIDs || t.UUIDs {
 			s.ID.Type = restless.String
 		}
+		s.ID.UUID = t.UUIDs
 		t.cols = make(map[string]string, len(t.Attributes)+len(t.Relationships))
 		for _, r := range t.Relationships {
 			if r.Kind == restless.ToOne {

@@ -188,7 +188,18 @@ func TestMainInProcess(t *testing.T) {
 }
 
 func TestParseFlags(t *testing.T) {
-	for _, args := range [][]string{{"-nope"}, {"extra"}, {"-addr"}} {
+	for _, args := range [][]string{
+		{"-nope"}, {"extra"}, {"-addr"},
+		{"-db", "a.db", "-dsn", "postgres://x"},
+		{"-schema", "s"},
+		{"-log-format", "xml"},
+		{"-rename", "nope"},
+		{"-rename", "a=b", "-rename", "a=c"},
+		{"-soft-delete", "nodot"},
+		{"-page-size", "5", "-max-page-size", "2"},
+		{"-page-size", "-1"},
+		{"-shutdown-timeout", "-1s"},
+	} {
 		if err := NewMain().ParseFlags(args, io.Discard); err == nil {
 			t.Errorf("ParseFlags(%q): got no error", args)
 		}

@@ -1,5 +1,6 @@
-// Package demo holds the demo database of seed 001: people and their
-// computers. The command serves it and the tests use it as their fixture.
+// Package demo holds the demo database: seed 001's people and their
+// computers, and seed 004's users and friendships. The command serves it
+// and the tests use it as their fixture.
 package demo
 
 import (
@@ -86,11 +87,32 @@ func Users() *resource.Table {
 		Relationships: []restless.Relationship{
 			{Name: "mom", Type: "users", Kind: restless.ToOne, ForeignKey: "mom"},
 			{Name: "friends", Type: "users", Kind: restless.ManyToMany, JoinTable: "friendship",
-				JoinKey: "user_email", JoinTargetKey: "friend_email",
+				JoinKey: "user_id", JoinTargetKey: "friend_id",
 				JoinAttributes: []restless.Attribute{
 					{Name: "met"},
 					{Name: "created", Type: restless.Timestamp, ReadOnly: true},
 				}},
 		},
 	}
+}
+
+// OpenAll returns a new in-memory database with every demo table: seed
+// 001's people and computers, filled, and seed 004's users and
+// friendships, empty.
+func OpenAll(ctx context.Context) (*sqlite.DB, error) {
+	db, err := Open(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := db.Exec(ctx, UsersSchema); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// All returns every demo resource, for a database from OpenAll: Person,
+// Computer and Users.
+func All() []*resource.Table {
+	return []*resource.Table{Person(), Computer(), Users()}
 }

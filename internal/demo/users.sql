@@ -8,9 +8,9 @@ CREATE TABLE users (
 );
 
 CREATE TABLE friendship (
-    user_email   TEXT NOT NULL REFERENCES users (email) ON DELETE CASCADE,
-    friend_email TEXT NOT NULL REFERENCES users (email) ON DELETE CASCADE,
-    met          TEXT,
-    created      DATETIME DEFAULT CURRENT_TIMESTAMP,
-    PRIMARY KEY (user_email, friend_email)
+    user_id   TEXT NOT NULL REFERENCES users (email) ON DELETE CASCADE,
+    friend_id TEXT NOT NULL REFERENCES users (email) ON DELETE CASCADE,
+    met       TEXT,
+    created   DATETIME DEFAULT CURRENT_TIMESTAMP,
+    PRIMARY KEY (user_id, friend_id)
 );

@@ -1,0 +1,737 @@
+package restless
+
+import (
+	"bytes"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+
+	"github.com/gorestless/restless/negotiate"
+)
+
+// AtomicExt is the URI of the JSON:API Atomic Operations extension
+// (https://jsonapi.org/ext/atomic), which the operations endpoint
+// ([API.Operations]) implements.
+const AtomicExt = "https://jsonapi.org/ext/atomic"
+
+// DefaultMaxOperations is the most operations of one atomic request when
+// API.MaxOperations is zero.
+const DefaultMaxOperations = 100
+
+// atomicMediaType is the media type of requests to and responses from the
+// operations endpoint.
+var atomicMediaType = negotiate.FormatMediaType([]string{AtomicExt}, nil)
+
+// operationsAllow is the Allow header of the operations endpoint.
+const operationsAllow = "POST, OPTIONS"
+
+// Operations returns the handler of the Atomic Operations endpoint
+// (https://jsonapi.org/ext/atomic), conventionally mounted at
+// {Prefix}/operations as [API.Handler] does. A POST carries an
+// "atomic:operations" array: "add" creates a resource from "data" (whose
+// "lid" later operations may use in a "ref" or in relationship linkage),
+// "update" changes a resource named by "data" or "ref", "remove" deletes
+// the resource "ref" names, and with "ref.relationship" the three change a
+// relationship ("add" and "remove" only of a to-many). The operations run
+// in order in ONE transaction with the same checks and hooks as the other
+// endpoints: if one fails, none is kept, and the error document's
+// source.pointer starts with /atomic:operations/N. Success is a 200 with
+// "atomic:results" in operation order, or a 204 when no operation returns
+// data. Targets given as "href" are not supported (400), nor is an "add"
+// of a [Provisioner] resource (403), whose creation cannot join the
+// transaction.
+//
+// The handler negotiates its own content: the request's Content-Type
+// must be application/vnd.api+json with ext="https://jsonapi.org/ext/atomic"
+// (else 415) and Accept must allow it (else 406). Do not wrap it with
+// [Negotiate], which refuses the extension. The types it serves are res
+// and those of the API's other handlers.
+//
+//	mux.Handle("/api/operations", api.Operations(person, computer))
+func (a *API) Operations(res ...Resource) http.Handler {
+	for _, r := range res {
+		a.register(newPlan(r))
+	}
+	return a.operations()
+}
+
+// operations returns the operations endpoint's handler over the types
+// registered with the API.
+func (a *API) operations() http.Handler {
+	n := &negotiate.Negotiator{Extensions: []string{AtomicExt}, Require: AtomicExt, ErrorHandler: WriteError}
+	post := n.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		a.serveOperations(w, r)
+	}))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.Method {
+		case http.MethodPost:
+			post.ServeHTTP(w, r)
+		case http.MethodOptions:
+			options(w, operationsAllow)
+		default:
+			methodNotAllowed(w, r, operationsAllow)
+		}
+	})
+}
+
+// maxOperations returns the most operations of one request.
+func (a *API) maxOperations() int {
+	if a.MaxOperations > 0 {
+		return a.MaxOperations
+	}
+	return DefaultMaxOperations
+}
+
+// serveOperations runs a negotiated POST of the operations endpoint.
+func (a *API) serveOperations(w http.ResponseWriter, r *http.Request) {
+	if _, err := a.parseQuery(r, nil, a.writeConfig(r, nil)); err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	body, err := a.readBody(w, r)
+	if err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	ops, err := a.decodeOperations(body)
+	if err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	run := &atomicRun{api: a, r: r, l: a.linker(r), lids: map[string]string{}}
+	results := make([]*Object, len(ops))
+	err = a.inTx(r.Context(), func(tx *sql.Tx) error {
+		for i, raw := range ops {
+			obj, err := run.do(tx, i, raw)
+			if err != nil {
+				return err
+			}
+			results[i] = obj
+		}
+		return nil
+	})
+	if err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	writeAtomicResults(w, r, results)
+}
+
+// writeAtomicResults replies with the "atomic:results" of the operations, or
+// 204 when none returned data.
+func writeAtomicResults(w http.ResponseWriter, r *http.Request, results []*Object) {
+	some := false
+	for _, o := range results {
+		some = some || o != nil
+	}
+	h := w.Header()
+	if !some {
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
+	b := []byte(`{"atomic:results":[`)
+	for i, o := range results {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		if o == nil {
+			b = append(b, "{}"...)
+			continue
+		}
+		b = append(b, `{"data":`...)
+		var err error
+		if b, err = o.AppendJSON(b); err != nil {
+			WriteError(w, r, err)
+			return
+		}
+		b = append(b, '}')
+	}
+	b = append(b, `],"jsonapi":{"version":"1.1","ext":[`...)
+	b = appendString(b, AtomicExt)
+	b = append(b, "]}}\n"...)
+	h.Set("Content-Type", atomicMediaType)
+	h.Set("Content-Length", strconv.Itoa(len(b)))
+	w.WriteHeader(http.StatusOK)
+	w.Write(b)
+}
+
+// decodeOperations checks the top level of an operations request and
+// returns its operation objects.
+func (a *API) decodeOperations(body []byte) ([]json.RawMessage, error) {
+	var doc map[string]json.RawMessage
+	if err := decodeStrict(body, &doc); err != nil {
+		return nil, badDocument("", "The request body is not a JSON object: "+err.Error()+".")
+	}
+	for _, m := range []string{"data", "included", "atomic:results", "errors"} {
+		if _, ok := doc[m]; ok {
+			return nil, badDocument("/"+m, fmt.Sprintf("An atomic operations request must not have a %q member.", m))
+		}
+	}
+	raw, ok := doc["atomic:operations"]
+	if !ok {
+		return nil, badDocument("", `The request document has no "atomic:operations" member.`)
+	}
+	var ops []json.RawMessage
+	if err := json.Unmarshal(raw, &ops); err != nil || ops == nil {
+		return nil, badDocument("/atomic:operations", `The "atomic:operations" member must be an array of operation objects.`)
+	}
+	if len(ops) == 0 {
+		return nil, badDocument("/atomic:operations", `The "atomic:operations" member must hold at least one operation.`)
+	}
+	if max := a.maxOperations(); len(ops) > max {
+		return nil, &Error{Status: http.StatusRequestEntityTooLarge, Title: "Too Many Operations",
+			Detail: fmt.Sprintf("A request may hold at most %d operations; this one holds %d. Split it.", max, len(ops)),
+			Source: Pointer("/atomic:operations"), Meta: map[string]any{"maxOperations": max}}
+	}
+	return ops, nil
+}
+
+// atomicRun is the state of one operations request: the local ids the
+// operations so far assigned.
+type atomicRun struct {
+	api *API
+	r   *http.Request
+	l   *linker
+	// lids maps type + "\x00" + lid to the id of the resource created.
+	lids map[string]string
+}
+
+// operation is one decoded operation object. Pointers in its errors are
+// relative to the operation.
+type operation struct {
+	code string // "add", "update" or "remove"
+	obj  map[string]json.RawMessage
+	ref  *opRef
+	data json.RawMessage // nil when absent
+}
+
+// opRef is an operation's ref member.
+type opRef struct {
+	typ, id, lid, rel string
+	hasID             bool
+}
+
+// decodeOperation reads the members of an operation object that every
+// kind of operation shares.
+func decodeOperation(raw json.RawMessage) (*operation, error) {
+	var obj map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &obj); err != nil || obj == nil {
+		return nil, badDocument("", "An operation must be an object.")
+	}
+	op := &operation{obj: obj}
+	rawOp, ok := obj["op"]
+	if !ok {
+		return nil, badDocument("", `The operation has no "op" member.`)
+	}
+	if json.Unmarshal(rawOp, &op.code) != nil || op.code != "add" && op.code != "update" && op.code != "remove" {
+		return nil, badDocument("/op", `The "op" member must be "add", "update" or "remove".`)
+	}
+	rawRef, hasRef := obj["ref"]
+	if _, ok := obj["href"]; ok {
+		if hasRef {
+			return nil, badDocument("", `An operation must not have both "ref" and "href".`)
+		}
+		return nil, &Error{Status: http.StatusBadRequest, Title: "Unsupported Target",
+			Detail: `This server does not take "href" targets; name the target with "ref" (or, to add a resource, with "data" alone).`,
+			Source: Pointer("/href")}
+	}
+	if hasRef {
+		ref, err := decodeOpRef(rawRef)
+		if err != nil {
+			return nil, err
+		}
+		op.ref = ref
+	}
+	if d, ok := obj["data"]; ok {
+		op.data = d
+	}
+	return op, nil
+}
+
+// decodeOpRef reads an operation's ref: a type with an id or a lid, and
+// optionally a relationship.
+func decodeOpRef(raw json.RawMessage) (*opRef, error) {
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &m); err != nil || m == nil {
+		return nil, badDocument("/ref", `The "ref" member must be an object with "type" and "id" or "lid".`)
+	}
+	ref := &opRef{}
+	str := func(name string, dst *string) (bool, error) {
+		v, ok := m[name]
+		if !ok {
+			return false, nil
+		}
+		if json.Unmarshal(v, dst) != nil || bytes.Equal(bytes.TrimSpace(v), []byte("null")) {
+			return true, badDocument("/ref/"+name, fmt.Sprintf("The %q member of the ref must be a string.", name))
+		}
+		return true, nil
+	}
+	hasType, err := str("type", &ref.typ)
+	if err != nil {
+		return nil, err
+	}
+	if !hasType {
+		return nil, badDocument("/ref", `The ref has no "type" member.`)
+	}
+	if ref.hasID, err = str("id", &ref.id); err != nil {
+		return nil, err
+	}
+	hasLID, err := str("lid", &ref.lid)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case ref.hasID && hasLID:
+		return nil, badDocument("/ref", `The ref must have "id" or "lid", not both.`)
+	case !ref.hasID && !hasLID:
+		return nil, badDocument("/ref", `The ref has neither "id" nor "lid".`)
+	}
+	if _, err := str("relationship", &ref.rel); err != nil {
+		return nil, err
+	}
+	return ref, nil
+}
+
+// do runs operation i inside tx and returns the object its result holds,
+// or nil for an empty result. Its errors point into the operation.
+func (x *atomicRun) do(tx *sql.Tx, i int, raw json.RawMessage) (*Object, error) {
+	op, err := decodeOperation(raw)
+	if err != nil {
+		return nil, x.at(i, err)
+	}
+	var (
+		obj *Object
+		s   *Schema
+		in  *input
+	)
+	switch {
+	case op.ref != nil && op.ref.rel != "":
+		s, err = x.changeRelationship(tx, op)
+	case op.code == "add":
+		obj, s, in, err = x.add(tx, op)
+	case op.code == "update":
+		obj, s, in, err = x.update(tx, op)
+	default:
+		s, err = x.remove(tx, op)
+	}
+	if err != nil {
+		if s != nil {
+			err = x.api.writeError(x.r, s, in, err)
+		}
+		return nil, x.at(i, err)
+	}
+	return obj, nil
+}
+
+// at points the errors of operation i at it: pointers into the operation
+// get its path as a prefix, and errors without a source point at it.
+func (x *atomicRun) at(i int, err error) error {
+	prefix := "/atomic:operations/" + strconv.Itoa(i)
+	objs := ErrorObjects(x.r.Context(), err)
+	out := make([]error, len(objs))
+	for j, e := range objs {
+		switch {
+		case e.Source == nil:
+			e.Source = Pointer(prefix)
+		case e.Source.Parameter == "" && e.Source.Header == "":
+			e.Source = Pointer(prefix + e.Source.Pointer)
+		}
+		out[j] = e
+	}
+	if len(out) == 1 {
+		return out[0]
+	}
+	return errors.Join(out...)
+}
+
+// opNotFound is the error of a target that does not exist, pointing at ptr.
+func opNotFound(ptr, typ, id string) *Error {
+	return &Error{Status: http.StatusNotFound, Title: "Not Found",
+		Detail: fmt.Sprintf("There is no %q resource with the id %q.", typ, id), Source: Pointer(ptr)}
+}
+
+// plan returns the plan of typ, or a 400 pointing at ptr.
+func (x *atomicRun) plan(typ, ptr string) (*plan, error) {
+	p, ok := x.api.lookupType(typ)
+	if !ok {
+		return nil, &Error{Status: http.StatusBadRequest, Title: "Unknown Type",
+			Detail: fmt.Sprintf("This API serves no type %q.", typ), Source: Pointer(ptr)}
+	}
+	return p, nil
+}
+
+func lidKey(typ, lid string) string { return typ + "\x00" + lid }
+
+// lid returns the id of the resource an earlier operation created with
+// the local id lid, or a 400 pointing at ptr.
+func (x *atomicRun) lid(typ, lid, ptr string) (string, error) {
+	id, ok := x.lids[lidKey(typ, lid)]
+	if !ok {
+		return "", &Error{Status: http.StatusBadRequest, Title: "Unknown Local ID",
+			Detail: fmt.Sprintf("No earlier operation of this request created a %q resource with the lid %q.", typ, lid), Source: Pointer(ptr)}
+	}
+	return id, nil
+}
+
+// target returns the key ref names in p, the id as text, and where an
+// error about it points.
+func (x *atomicRun) target(p *plan, ref *opRef) (any, string, string, error) {
+	raw, ptr := ref.id, "/ref/id"
+	if !ref.hasID {
+		ptr = "/ref/lid"
+		var err error
+		if raw, err = x.lid(ref.typ, ref.lid, ptr); err != nil {
+			return nil, "", "", err
+		}
+	}
+	key, ok := parseID(p.schema.ID.Type, raw)
+	if !ok {
+		return nil, raw, ptr, opNotFound(ptr, ref.typ, raw)
+	}
+	return key, raw, ptr, nil
+}
+
+// opResourceData decodes the "data" of a resource operation into its
+// member map and type.
+func opResourceData(op *operation) (map[string]json.RawMessage, string, error) {
+	if op.data == nil {
+		return nil, "", badDocument("", fmt.Sprintf("An %q operation of a resource needs a \"data\" member.", op.code))
+	}
+	var data map[string]json.RawMessage
+	if err := json.Unmarshal(op.data, &data); err != nil || data == nil {
+		return nil, "", badDocument("/data", `The "data" member must be a resource object.`)
+	}
+	rawType, ok := data["type"]
+	if !ok {
+		return nil, "", badDocument("/data", `The resource object has no "type" member.`)
+	}
+	var typ string
+	if err := json.Unmarshal(rawType, &typ); err != nil || bytes.Equal(bytes.TrimSpace(rawType), []byte("null")) {
+		return nil, "", badDocument("/data/type", `The "type" member must be a string.`)
+	}
+	return data, typ, nil
+}
+
+// resolveRelationships replaces the lids in the linkage of data's
+// relationships by the ids they stand for.
+func (x *atomicRun) resolveRelationships(data map[string]json.RawMessage) error {
+	raw, ok := data["relationships"]
+	if !ok {
+		return nil
+	}
+	var rels map[string]json.RawMessage
+	if json.Unmarshal(raw, &rels) != nil || rels == nil {
+		return nil // decodeObject reports it
+	}
+	for _, name := range sortedKeys(rels) {
+		var rel map[string]json.RawMessage
+		if json.Unmarshal(rels[name], &rel) != nil || rel == nil {
+			continue
+		}
+		linkage, ok := rel["data"]
+		if !ok {
+			continue
+		}
+		resolved, err := x.resolveLinkage(linkage, "/data/relationships/"+escapePointer(name)+"/data")
+		if err != nil {
+			return err
+		}
+		rel["data"] = resolved
+		if rels[name], err = json.Marshal(rel); err != nil {
+			return err
+		}
+	}
+	b, err := json.Marshal(rels)
+	data["relationships"] = b
+	return err
+}
+
+// resolveLinkage replaces the lids of a linkage (null, an identifier or
+// an array of them) at ptr by ids.
+func (x *atomicRun) resolveLinkage(raw json.RawMessage, ptr string) (json.RawMessage, error) {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 {
+		return raw, nil
+	}
+	switch raw[0] {
+	case '{':
+		return x.resolveIdentifier(raw, ptr)
+	case '[':
+		var items []json.RawMessage
+		if json.Unmarshal(raw, &items) != nil {
+			return raw, nil
+		}
+		for i, it := range items {
+			var err error
+			if items[i], err = x.resolveIdentifier(it, ptr+"/"+strconv.Itoa(i)); err != nil {
+				return nil, err
+			}
+		}
+		return json.Marshal(items)
+	}
+	return raw, nil
+}
+
+// resolveIdentifier gives a resource identifier with a lid and no id the
+// id the lid stands for.
+func (x *atomicRun) resolveIdentifier(raw json.RawMessage, ptr string) (json.RawMessage, error) {
+	var ident map[string]json.RawMessage
+	if json.Unmarshal(raw, &ident) != nil || ident == nil {
+		return raw, nil
+	}
+	rawLID, ok := ident["lid"]
+	if _, hasID := ident["id"]; !ok || hasID {
+		return raw, nil
+	}
+	var typ, lid string
+	if json.Unmarshal(ident["type"], &typ) != nil {
+		return raw, nil // decodeIdentifier reports it
+	}
+	if json.Unmarshal(rawLID, &lid) != nil || bytes.Equal(bytes.TrimSpace(rawLID), []byte("null")) {
+		return nil, badDocument(ptr+"/lid", `The "lid" member must be a string.`)
+	}
+	id, err := x.lid(typ, lid, ptr+"/lid")
+	if err != nil {
+		return nil, err
+	}
+	delete(ident, "lid")
+	if ident["id"], err = json.Marshal(id); err != nil {
+		return nil, err
+	}
+	return json.Marshal(ident)
+}
+
+// opDocument wraps data in a request document for decodeObject and
+// decodeLinkage, whose pointers then hold for the operation too.
+func opDocument(data any) ([]byte, error) {
+	return json.Marshal(map[string]any{"data": data})
+}
+
+// add creates the resource of an "add" operation.
+func (x *atomicRun) add(tx *sql.Tx, op *operation) (*Object, *Schema, *input, error) {
+	if op.ref != nil {
+		return nil, nil, nil, badDocument("/ref", `An "add" operation of a resource takes no "ref"; "data" names the type.`)
+	}
+	data, typ, err := opResourceData(op)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	p, err := x.plan(typ, "/data/type")
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if !allows(p.res, OpCreate) {
+		return nil, nil, nil, &Error{Status: http.StatusForbidden, Title: "Create Not Allowed",
+			Detail: fmt.Sprintf("Resources of type %q cannot be created.", typ), Source: Pointer("/op")}
+	}
+	// A Provisioner's slow work runs before and outside the transaction
+	// of its row (as a job, with a runner): it cannot join this one.
+	if _, ok := p.res.(Provisioner); ok {
+		return nil, nil, nil, &Error{Status: http.StatusForbidden, Title: "Create Not Allowed Here",
+			Detail: fmt.Sprintf("Resources of type %q take time to create and cannot be created by an atomic operation; POST them to their collection.", typ),
+			Source: Pointer("/data/type")}
+	}
+	if err := x.resolveRelationships(data); err != nil {
+		return nil, nil, nil, err
+	}
+	body, err := opDocument(data)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	in, err := x.api.decodeObject(body, p.schema, OpCreate)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if in.lid != "" {
+		if _, dup := x.lids[lidKey(typ, in.lid)]; dup {
+			return nil, nil, nil, badDocument("/data/lid", fmt.Sprintf("An earlier operation already created a %q resource with the lid %q.", typ, in.lid))
+		}
+	}
+	var id any
+	if in.id != nil {
+		if !p.schema.ClientIDs {
+			return nil, nil, nil, &Error{Status: http.StatusForbidden, Title: "Client-Generated ID Not Allowed",
+				Detail: fmt.Sprintf("The server assigns the ids of %q resources.", typ), Source: Pointer("/data/id")}
+		}
+		var ok bool
+		if id, ok = parseID(p.schema.ID.Type, *in.id); !ok {
+			return nil, nil, nil, badDocument("/data/id", fmt.Sprintf("The id %q cannot be an id of a %q resource.", *in.id, typ))
+		}
+	}
+	obj, err := x.api.createTx(x.r.Context(), tx, p, x.l, in, id)
+	if err != nil {
+		return nil, p.schema, in, err
+	}
+	// The result carries the id only: the JSON:API schema allows no lid
+	// in a response's resource objects.
+	if in.lid != "" {
+		x.lids[lidKey(typ, in.lid)] = obj.ID
+	}
+	return obj, p.schema, in, nil
+}
+
+// update changes the resource of an "update" operation.
+func (x *atomicRun) update(tx *sql.Tx, op *operation) (*Object, *Schema, *input, error) {
+	data, typ, err := opResourceData(op)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	p, err := x.plan(typ, "/data/type")
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	// The resource is named by data's id, or its lid, or the ref.
+	var id string
+	targetPtr := "/data/id"
+	if rawID, ok := data["id"]; ok {
+		if json.Unmarshal(rawID, &id) != nil || bytes.Equal(bytes.TrimSpace(rawID), []byte("null")) {
+			return nil, nil, nil, badDocument("/data/id", `The "id" member must be a string.`)
+		}
+	} else if rawLID, ok := data["lid"]; ok {
+		var lid string
+		if json.Unmarshal(rawLID, &lid) != nil || bytes.Equal(bytes.TrimSpace(rawLID), []byte("null")) {
+			return nil, nil, nil, badDocument("/data/lid", `The "lid" member must be a string.`)
+		}
+		targetPtr = "/data/lid"
+		if id, err = x.lid(typ, lid, targetPtr); err != nil {
+			return nil, nil, nil, err
+		}
+	} else if op.ref == nil {
+		return nil, nil, nil, badDocument("/data", `The resource object has neither "id" nor "lid"; an "update" must name the resource it changes.`)
+	}
+	if op.ref != nil {
+		if op.ref.typ != typ {
+			return nil, nil, nil, &Error{Status: http.StatusConflict, Title: "Type Mismatch",
+				Detail: fmt.Sprintf("The type %q of data does not match the type %q of the ref.", typ, op.ref.typ), Source: Pointer("/data/type")}
+		}
+		_, refID, ptr, err := x.target(p, op.ref)
+		if err != nil && refID == "" {
+			return nil, nil, nil, err
+		}
+		switch {
+		case id == "":
+			id, targetPtr = refID, ptr
+		case id != refID:
+			return nil, nil, nil, &Error{Status: http.StatusConflict, Title: "ID Mismatch",
+				Detail: fmt.Sprintf("The id %q of data does not match the id %q the ref names.", id, refID), Source: Pointer(targetPtr)}
+		}
+	}
+	if data["id"], err = json.Marshal(id); err != nil {
+		return nil, nil, nil, err
+	}
+	delete(data, "lid")
+	if !allows(p.res, OpUpdate) {
+		return nil, nil, nil, &Error{Status: http.StatusForbidden, Title: "Update Not Allowed",
+			Detail: fmt.Sprintf("Resources of type %q cannot be updated.", typ), Source: Pointer("/op")}
+	}
+	if err := x.resolveRelationships(data); err != nil {
+		return nil, nil, nil, err
+	}
+	body, err := opDocument(data)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	in, err := x.api.decodeObject(body, p.schema, OpUpdate)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	key, ok := parseID(p.schema.ID.Type, id)
+	if !ok {
+		return nil, nil, nil, opNotFound(targetPtr, typ, id)
+	}
+	obj, err := x.api.updateTx(x.r.Context(), tx, p, x.l, key, in)
+	if errors.Is(err, ErrNotFound) {
+		return nil, nil, nil, opNotFound(targetPtr, typ, id)
+	}
+	return obj, p.schema, in, err
+}
+
+// remove deletes the resource of a "remove" operation.
+func (x *atomicRun) remove(tx *sql.Tx, op *operation) (*Schema, error) {
+	if op.ref == nil {
+		return nil, badDocument("", `A "remove" operation needs a "ref" naming the resource.`)
+	}
+	if op.data != nil {
+		return nil, badDocument("/data", `A "remove" operation of a resource takes no "data".`)
+	}
+	p, err := x.plan(op.ref.typ, "/ref/type")
+	if err != nil {
+		return nil, err
+	}
+	if !allows(p.res, OpDelete) {
+		return nil, &Error{Status: http.StatusForbidden, Title: "Delete Not Allowed",
+			Detail: fmt.Sprintf("Resources of type %q cannot be deleted.", op.ref.typ), Source: Pointer("/op")}
+	}
+	key, raw, ptr, err := x.target(p, op.ref)
+	if err != nil {
+		return nil, err
+	}
+	err = x.api.removeTx(x.r.Context(), tx, p, x.l, key, "")
+	if errors.Is(err, ErrNotFound) {
+		return nil, opNotFound(ptr, op.ref.typ, raw)
+	}
+	return p.schema, err
+}
+
+// atomicLinkOps maps operation codes to relationship changes.
+var atomicLinkOps = map[string]LinkOp{"add": LinkAdd, "update": LinkReplace, "remove": LinkRemove}
+
+// changeRelationship runs an operation whose ref names a relationship.
+func (x *atomicRun) changeRelationship(tx *sql.Tx, op *operation) (*Schema, error) {
+	ctx := x.r.Context()
+	p, err := x.plan(op.ref.typ, "/ref/type")
+	if err != nil {
+		return nil, err
+	}
+	rel, ok := p.schema.Relationship(op.ref.rel)
+	if !ok {
+		return nil, &Error{Status: http.StatusBadRequest, Title: "Unknown Relationship",
+			Detail: fmt.Sprintf("The type %q has no relationship %q.", op.ref.typ, op.ref.rel), Source: Pointer("/ref/relationship")}
+	}
+	lop := atomicLinkOps[op.code]
+	if rel.Kind == ToOne && lop != LinkReplace {
+		return nil, &Error{Status: http.StatusBadRequest, Title: "Invalid Operation",
+			Detail: fmt.Sprintf("The to-one relationship %q can only be updated.", rel.Name), Source: Pointer("/op")}
+	}
+	if _, ok := x.api.lookupType(rel.Type); !ok || rel.ReadOnly || !allows(p.res, OpUpdate) {
+		return nil, &Error{Status: http.StatusForbidden, Title: "Relationship Not Writable",
+			Detail: fmt.Sprintf("The relationship %q cannot be changed.", rel.Name), Source: Pointer("/ref/relationship")}
+	}
+	if rel.Kind != ToOne && (lop == LinkReplace && rel.NoReplace || lop == LinkRemove && rel.NoRemove) {
+		return nil, &Error{Status: http.StatusForbidden, Title: "Forbidden",
+			Detail: fmt.Sprintf("The relationship %q does not allow this change.", rel.Name), Source: Pointer("/op")}
+	}
+	if op.data == nil {
+		return nil, badDocument("", `A relationship operation needs a "data" member.`)
+	}
+	key, raw, ptr, err := x.target(p, op.ref)
+	if err != nil {
+		return nil, err
+	}
+	linkage, err := x.resolveLinkage(op.data, "/data")
+	if err != nil {
+		return nil, err
+	}
+	body, err := opDocument(linkage)
+	if err != nil {
+		return nil, err
+	}
+	lk, err := decodeLinkage(x.api, rel, body, "")
+	if err != nil {
+		return nil, err
+	}
+	if _, err := x.api.findOne(ctx, tx, p, x.l, key); err != nil {
+		if errors.Is(err, ErrNotFound) {
+			return nil, opNotFound(ptr, op.ref.typ, raw)
+		}
+		return p.schema, err
+	}
+	err = x.api.applyLinkage(ctx, tx, p, key, lk, lop, x.l)
+	if errors.Is(err, ErrNotFound) {
+		return nil, opNotFound(ptr, op.ref.typ, raw)
+	}
+	return p.schema, err
+}
