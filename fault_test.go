@@ -34,7 +34,7 @@ INSERT INTO users (email, password, gender, active, mom, created) VALUES
     ('a@x', 'pa', 'f', 1, NULL, '2024-01-01 00:00:00'),
     ('b@x', 'pb', 'm', 1, 'a@x', '2024-01-01 00:00:00'),
     ('c@x', 'pc', 'f', 0, NULL, '2024-01-01 00:00:00');
-INSERT INTO friendship (user_email, friend_email, met, created) VALUES
+INSERT INTO friendship (user_id, friend_id, met, created) VALUES
     ('a@x', 'b@x', 'school', '2024-01-01 00:00:00'),
     ('b@x', 'c@x', 'work', '2024-01-01 00:00:00');`
 

@@ -120,7 +120,7 @@ func TestKillMidWrite(t *testing.T) {
 		if err := db.Reader.QueryRow(`PRAGMA integrity_check`).Scan(&check); err != nil || check != "ok" {
 			t.Errorf("round %d: integrity_check = %q, %v; want ok", round, check, err)
 		}
-		rows, err := db.Reader.Query(`SELECT u.email, (SELECT count(*) FROM friendship f WHERE f.user_email = u.email)
+		rows, err := db.Reader.Query(`SELECT u.email, (SELECT count(*) FROM friendship f WHERE f.user_id = u.email)
 			FROM users u WHERE u.email LIKE 'k%'`)
 		if err != nil {
 			t.Fatal(err)
