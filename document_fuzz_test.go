@@ -15,8 +15,8 @@ import (
 
 // fuzzTargets are the write endpoints FuzzRequestDocument sends bodies to:
 // resource documents (create and update, with to-one, to-many and
-// many-to-many relationships) and relationship documents. Atomic
-// operations are one more row once their endpoint exists.
+// many-to-many relationships), relationship documents and atomic
+// operations.
 var fuzzTargets = []struct{ method, path string }{
 	{"POST", "/api/person"},
 	{"POST", "/api/users"},
@@ -27,6 +27,7 @@ var fuzzTargets = []struct{ method, path string }{
 	{"DELETE", "/api/person/1/relationships/computers"},
 	{"PATCH", "/api/computer/1/relationships/owner"},
 	{"POST", "/api/users/a@x/relationships/friends"},
+	{"POST", "/api/operations"},
 }
 
 // FuzzRequestDocument sends fuzzed request documents to every write
@@ -55,6 +56,10 @@ func FuzzRequestDocument(f *testing.F) {
 			`{"data":{"type":"person","attributes":{"name":"x"}},"included":[]}`,
 			`{"data":{"type":"person","lid":"l1","attributes":{"name":"x"}}}`,
 			``, `null`, `{}`, `{"data":{}}`,
+			`{"atomic:operations":[{"op":"add","data":{"type":"person","lid":"a","attributes":{"name":"Cy"}}},{"op":"update","ref":{"type":"computer","id":"1","relationship":"owner"},"data":{"type":"person","lid":"a"}}]}`,
+			`{"atomic:operations":[{"op":"remove","ref":{"type":"computer","id":"2"}},{"op":"update","data":{"type":"person","id":"1","attributes":{"age":1}}}]}`,
+			`{"atomic:operations":[{"op":"add","ref":{"type":"users","id":"a@x","relationship":"friends"},"data":[{"type":"users","id":"c@x"}]}]}`,
+			`{"atomic:operations":[{"op":"add","href":"/api/person","data":{"type":"person","attributes":{"name":"Di"}}}]}`,
 		} {
 			f.Add(uint8(i), s)
 		}
@@ -78,7 +83,12 @@ func FuzzRequestDocument(f *testing.F) {
 		e := &env{t: t, db: db, api: api, h: h}
 		tg := fuzzTargets[int(target)%len(fuzzTargets)]
 		before := faultDump(t, e)
-		res := e.do(tg.method, tg.path, body)
+		var res *response
+		if tg.path == "/api/operations" {
+			res = e.atomic(body)
+		} else {
+			res = e.do(tg.method, tg.path, body)
+		}
 		if res.Code >= 500 {
 			t.Fatalf("%s %s %q: status %d\n%s", tg.method, tg.path, body, res.Code, res.Body)
 		}

@@ -111,42 +111,56 @@ func faultDump(t *testing.T, e *env) map[string][]string {
 	return out
 }
 
-// faultCase is one write path. Bulk changes, atomic operations and async
-// job completion become rows of this table when they exist.
+// faultCase is one write path; atomic ones are posted to the operations
+// endpoint. Bulk changes become rows of this table when they exist (async
+// job completion has its own test, TestFaultInjectionAsyncJob).
 type faultCase struct {
 	name, method, path, body string
+	atomic                   bool
 }
 
 func faultCases() []faultCase {
 	rel := func(typ, id string) string { return `{"type":"` + typ + `","id":"` + id + `"}` }
 	return []faultCase{
 		{"create-with-to-many", "POST", "/api/person",
-			`{"data":{"type":"person","attributes":{"name":"Ada","age":36},"relationships":{"computers":{"data":[` + rel("computer", "1") + `,` + rel("computer", "3") + `]}}}}`},
+			`{"data":{"type":"person","attributes":{"name":"Ada","age":36},"relationships":{"computers":{"data":[` + rel("computer", "1") + `,` + rel("computer", "3") + `]}}}}`, false},
 		{"create-with-to-one", "POST", "/api/computer",
-			`{"data":{"type":"computer","attributes":{"name":"zx81","vendor":"Sinclair"},"relationships":{"owner":{"data":` + rel("person", "2") + `}}}}`},
+			`{"data":{"type":"computer","attributes":{"name":"zx81","vendor":"Sinclair"},"relationships":{"owner":{"data":` + rel("person", "2") + `}}}}`, false},
 		{"create-with-many-to-many", "POST", "/api/users",
-			`{"data":{"type":"users","id":"new@x","attributes":{"gender":"f","password":"s"},"relationships":{"mom":{"data":` + rel("users", "a@x") + `},"friends":{"data":[` + rel("users", "a@x") + `,` + rel("users", "c@x") + `]}}}}`},
+			`{"data":{"type":"users","id":"new@x","attributes":{"gender":"f","password":"s"},"relationships":{"mom":{"data":` + rel("users", "a@x") + `},"friends":{"data":[` + rel("users", "a@x") + `,` + rel("users", "c@x") + `]}}}}`, false},
 		{"patch-with-to-many", "PATCH", "/api/person/1",
-			`{"data":{"type":"person","id":"1","attributes":{"name":"Jeff","age":36},"relationships":{"computers":{"data":[` + rel("computer", "3") + `]}}}}`},
+			`{"data":{"type":"person","id":"1","attributes":{"name":"Jeff","age":36},"relationships":{"computers":{"data":[` + rel("computer", "3") + `]}}}}`, false},
 		{"patch-with-many-to-many", "PATCH", "/api/users/a@x",
-			`{"data":{"type":"users","id":"a@x","attributes":{"gender":"x"},"relationships":{"mom":{"data":` + rel("users", "c@x") + `},"friends":{"data":[` + rel("users", "c@x") + `]}}}}`},
+			`{"data":{"type":"users","id":"a@x","attributes":{"gender":"x"},"relationships":{"mom":{"data":` + rel("users", "c@x") + `},"friends":{"data":[` + rel("users", "c@x") + `]}}}}`, false},
 		{"relationship-post-to-many", "POST", "/api/person/2/relationships/computers",
-			`{"data":[` + rel("computer", "1") + `,` + rel("computer", "2") + `]}`},
+			`{"data":[` + rel("computer", "1") + `,` + rel("computer", "2") + `]}`, false},
 		{"relationship-patch-to-many", "PATCH", "/api/person/2/relationships/computers",
-			`{"data":[` + rel("computer", "1") + `]}`},
+			`{"data":[` + rel("computer", "1") + `]}`, false},
 		{"relationship-delete-to-many", "DELETE", "/api/person/1/relationships/computers",
-			`{"data":[` + rel("computer", "2") + `]}`},
+			`{"data":[` + rel("computer", "2") + `]}`, false},
 		{"relationship-patch-to-one", "PATCH", "/api/computer/1/relationships/owner",
-			`{"data":` + rel("person", "3") + `}`},
-		{"relationship-clear-to-one", "PATCH", "/api/computer/1/relationships/owner", `{"data":null}`},
+			`{"data":` + rel("person", "3") + `}`, false},
+		{"relationship-clear-to-one", "PATCH", "/api/computer/1/relationships/owner", `{"data":null}`, false},
 		{"relationship-post-many-to-many", "POST", "/api/users/a@x/relationships/friends",
-			`{"data":[` + rel("users", "c@x") + `]}`},
+			`{"data":[` + rel("users", "c@x") + `]}`, false},
 		{"relationship-patch-many-to-many", "PATCH", "/api/users/a@x/relationships/friends",
-			`{"data":[` + rel("users", "c@x") + `]}`},
+			`{"data":[` + rel("users", "c@x") + `]}`, false},
 		{"relationship-delete-many-to-many", "DELETE", "/api/users/b@x/relationships/friends",
-			`{"data":[` + rel("users", "c@x") + `]}`},
-		{"delete", "DELETE", "/api/computer/3", ""},
-		{"delete-cascade", "DELETE", "/api/users/c@x", ""},
+			`{"data":[` + rel("users", "c@x") + `]}`, false},
+		{"delete", "DELETE", "/api/computer/3", "", false},
+		{"delete-cascade", "DELETE", "/api/users/c@x", "", false},
+		{"atomic-one", "POST", "/api/operations",
+			`{"atomic:operations":[{"op":"add","data":{"type":"person","attributes":{"name":"Ada"}}}]}`, true},
+		{"atomic-five", "POST", "/api/operations", `{"atomic:operations":[` +
+			`{"op":"add","data":{"type":"person","lid":"ada","attributes":{"name":"Ada"}}},` +
+			`{"op":"add","data":{"type":"computer","attributes":{"name":"zx81"},"relationships":{"owner":{"data":{"type":"person","lid":"ada"}}}}},` +
+			`{"op":"update","data":{"type":"person","id":"1","attributes":{"age":50}}},` +
+			`{"op":"update","ref":{"type":"computer","id":"1","relationship":"owner"},"data":{"type":"person","lid":"ada"}},` +
+			`{"op":"remove","ref":{"type":"computer","id":"3"}}]}`, true},
+		{"atomic-many-to-many", "POST", "/api/operations", `{"atomic:operations":[` +
+			`{"op":"add","data":{"type":"users","id":"d@x","relationships":{"friends":{"data":[{"type":"users","id":"a@x"}]}}}},` +
+			`{"op":"add","ref":{"type":"users","id":"a@x","relationship":"friends"},"data":[{"type":"users","id":"d@x"}]},` +
+			`{"op":"remove","ref":{"type":"users","id":"c@x"}}]}`, true},
 	}
 }
 
@@ -175,7 +189,12 @@ func TestFaultInjection(t *testing.T) {
 					e := faultEnv(t, template, in)
 					before := faultDump(t, e)
 					in.Arm(n, kind.err)
-					res := e.do(fc.method, fc.path, fc.body)
+					var res *response
+					if fc.atomic {
+						res = e.atomic(fc.body)
+					} else {
+						res = e.do(fc.method, fc.path, fc.body)
+					}
 					hit := in.Hit()
 					in.Disarm()
 					if hit == "" {
