@@ -19,10 +19,11 @@ type collectionHandler struct {
 }
 
 func (h *collectionHandler) allow() string {
+	s := "GET, HEAD"
 	if allows(h.plan.res, OpCreate) {
-		return "GET, HEAD, POST, OPTIONS"
+		s += ", POST"
 	}
-	return "GET, HEAD, OPTIONS"
+	return s + bulkMethods(h.plan) + ", OPTIONS"
 }
 
 func (h *collectionHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -35,6 +36,8 @@ func (h *collectionHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		h.create(w, r)
+	case http.MethodPatch, http.MethodDelete:
+		h.bulk(w, r)
 	case http.MethodOptions:
 		options(w, h.allow())
 	default:
@@ -226,7 +229,7 @@ func orderBy(b sq.SelectBuilder, keys []query.Sort, reverse bool) sq.SelectBuild
 
 // count counts the resources the request may see that meet filter.
 func (a *API) count(r *http.Request, p *plan, filter sq.Sqlizer) (int64, error) {
-	base, err := p.res.Select(r.Context())
+	base, err := a.rowsOf(r.Context(), p)
 	if err != nil {
 		return 0, err
 	}

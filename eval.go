@@ -63,7 +63,7 @@ func (a *API) evaluate(r *http.Request, p *plan, params query.Params) (map[strin
 	if len(params.Functions) == 0 {
 		return meta, nil
 	}
-	base, err := p.res.Select(r.Context())
+	base, err := a.rowsOf(r.Context(), p)
 	if err != nil {
 		return nil, err
 	}

@@ -59,6 +59,11 @@ type API struct {
 	// IncludePaths is the most include paths of one request; zero
 	// means 10.
 	IncludePaths int
+	// MaxBulk is the most resources one bulk PATCH or DELETE on a
+	// collection may change (see [Schema].Bulk); a filter that selects
+	// more is refused with 400 before anything is written. Zero means
+	// DefaultMaxBulk.
+	MaxBulk int
 	// PreparedStatements is how many prepared read statements the API
 	// keeps, least recently used leaving first; zero means
 	// DefaultPreparedStatements and a negative number turns the cache
@@ -158,7 +163,9 @@ func (a *API) resolverOf(typ string) (query.Resolver, bool) {
 
 // Collection returns the handler of a collection endpoint: GET lists the
 // resources a page at a time and POST creates one (when res is a
-// [Creator]). Other methods get 405 with Allow. The handler does no
+// [Creator]); PATCH and DELETE change or delete every resource a filter
+// selects when the schema allows bulk changes ([Schema].Bulk). Other
+// methods get 405 with Allow. The handler does no
 // content negotiation: wrap it with [Negotiate], as [API.Handler] does.
 //
 //	mux.Handle("/api/person", api.Collection(person))

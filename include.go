@@ -291,7 +291,7 @@ func (a *API) counts(r *http.Request, p *plan, objs []*Object, names []string) e
 		}
 		n := map[string]int64{}
 		for chunk := range slices.Chunk(parentIDs(p, objs), maxIn) {
-			b, err := target.res.Select(ctx)
+			b, err := a.rowsOf(ctx, target)
 			if err != nil {
 				return err
 			}

@@ -87,19 +87,34 @@ func TestJobServerProcess(t *testing.T) {
 	api.Jobs.Shutdown(sctx)
 }
 
-// jobServer is a child process serving jobs.
+// jobServer is a child process serving jobs: the test binary run again
+// with one Test*Process function as its only test.
 type jobServer struct {
 	cmd   *exec.Cmd
 	stdin io.WriteCloser
-	base  string // http://127.0.0.1:port
+	addr  chan string   // the listening address, or closed when the child exits first
+	done  chan struct{} // closed once the child has exited and been waited for
+	err   error         // the child's exit: nil when its test passed
+	out   string        // the child's standard output but the address, once done
+	base  string        // http://127.0.0.1:port
 }
 
 // startJobServer starts a job server over the SQLite file with the given
 // lease. The test's cleanup stops it.
 func startJobServer(t *testing.T, file string, lease time.Duration) *jobServer {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^TestJobServerProcess$", "-test.count=1")
-	cmd.Env = append(os.Environ(), envJobServer+"="+file, envJobLease+"="+lease.String())
+	s := spawnServer(t, "TestJobServerProcess", envJobServer+"="+file, envJobLease+"="+lease.String())
+	s.await(t)
+	return s
+}
+
+// spawnServer starts the test binary with the test named run and the
+// environment variables env, without waiting for it to listen (see
+// await). The test's cleanup stops it.
+func spawnServer(t *testing.T, run string, env ...string) *jobServer {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^"+run+"$", "-test.count=1")
+	cmd.Env = append(os.Environ(), env...)
 	cmd.Stderr = os.Stderr
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
@@ -112,43 +127,50 @@ func startJobServer(t *testing.T, file string, lease time.Duration) *jobServer {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	s := &jobServer{cmd: cmd, stdin: stdin}
+	s := &jobServer{cmd: cmd, stdin: stdin, addr: make(chan string, 1), done: make(chan struct{})}
 	t.Cleanup(s.stop)
-	addr := make(chan string, 1)
 	go func() {
+		var out strings.Builder
 		sc := bufio.NewScanner(stdout)
 		for sc.Scan() {
 			if a, ok := strings.CutPrefix(sc.Text(), "ADDR "); ok {
-				addr <- a
+				s.addr <- a
+			} else {
+				out.WriteString(sc.Text() + "\n")
 			}
 		}
-		close(addr)
+		s.out = out.String()
+		close(s.addr)
+		// All output is read: now Wait may close the pipe.
+		s.err = cmd.Wait()
+		close(s.done)
 	}()
+	return s
+}
+
+// await waits until the server listens.
+func (s *jobServer) await(t *testing.T) {
+	t.Helper()
 	select {
-	case a, ok := <-addr:
+	case a, ok := <-s.addr:
 		if !ok {
-			t.Fatal("the job server exited before it listened")
+			<-s.done
+			t.Fatalf("the server exited before it listened: %v\n%s", s.err, s.out)
 		}
 		s.base = "http://" + a
-	case <-time.After(30 * time.Second):
-		t.Fatal("the job server did not start in 30s")
+	case <-time.After(60 * time.Second):
+		t.Fatal("the server did not start in 60s")
 	}
-	return s
 }
 
 // stop asks the server to shut down, and kills it if it does not.
 func (s *jobServer) stop() {
 	s.stdin.Close()
-	done := make(chan struct{})
-	go func() {
-		s.cmd.Wait()
-		close(done)
-	}()
 	select {
-	case <-done:
-	case <-time.After(10 * time.Second):
+	case <-s.done:
+	case <-time.After(20 * time.Second):
 		s.cmd.Process.Kill()
-		<-done
+		<-s.done
 	}
 }
 
@@ -158,21 +180,40 @@ func (s *jobServer) kill(t *testing.T) {
 	if err := s.cmd.Process.Kill(); err != nil {
 		t.Fatal(err)
 	}
-	s.cmd.Wait()
+	<-s.done
 }
 
 var noRedirect = &http.Client{
 	CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-	Timeout:       10 * time.Second,
+	Timeout:       30 * time.Second,
 }
 
 // call sends a request to the server and returns the status, headers and
 // body.
 func (s *jobServer) call(t *testing.T, method, path, body string) (int, http.Header, []byte) {
 	t.Helper()
-	req, err := http.NewRequest(method, s.base+path, strings.NewReader(body))
+	return s.callWith(t, method, path, body, nil)
+}
+
+// callWith is call with more request headers.
+func (s *jobServer) callWith(t *testing.T, method, path, body string, hdr http.Header) (int, http.Header, []byte) {
+	t.Helper()
+	code, h, b, err := s.send(method, path, body, hdr)
 	if err != nil {
 		t.Fatal(err)
+	}
+	return code, h, b
+}
+
+// send is callWith for other goroutines than the test's: it returns its
+// error.
+func (s *jobServer) send(method, path, body string, hdr http.Header) (int, http.Header, []byte, error) {
+	req, err := http.NewRequest(method, s.base+path, strings.NewReader(body))
+	if err != nil {
+		return 0, nil, nil, err
+	}
+	for k, v := range hdr {
+		req.Header[k] = v
 	}
 	req.Header.Set("Accept", "application/vnd.api+json")
 	if body != "" {
@@ -180,14 +221,14 @@ func (s *jobServer) call(t *testing.T, method, path, body string) (int, http.Hea
 	}
 	res, err := noRedirect.Do(req)
 	if err != nil {
-		t.Fatal(err)
+		return 0, nil, nil, err
 	}
 	defer res.Body.Close()
 	b, err := io.ReadAll(res.Body)
 	if err != nil {
-		t.Fatal(err)
+		return 0, nil, nil, err
 	}
-	return res.StatusCode, res.Header, b
+	return res.StatusCode, res.Header, b, nil
 }
 
 // jobState GETs the job on s and returns the status and the job's state.

@@ -176,7 +176,7 @@ func (a *API) checkExists(ctx context.Context, tx *sql.Tx, target *plan, ms []me
 	}
 	for start := 0; start < len(ids); start += maxIn {
 		chunk := ids[start:min(start+maxIn, len(ids))]
-		b, err := target.res.Select(ctx)
+		b, err := a.rowsOf(ctx, target)
 		if err != nil {
 			return err
 		}
@@ -224,7 +224,7 @@ func (a *API) keys(ctx context.Context, tx *sql.Tx, b sq.SelectBuilder) ([]any, 
 // current returns the keys of the visible members of parent's to-many
 // relationship rel.
 func (a *API) current(ctx context.Context, tx *sql.Tx, target *plan, rel *Relationship, parent any) ([]any, error) {
-	b, err := target.res.Select(ctx)
+	b, err := a.rowsOf(ctx, target)
 	if err != nil {
 		return nil, err
 	}

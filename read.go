@@ -134,7 +134,7 @@ func (a *API) selectBase(ctx context.Context, p *plan) (sq.SelectBuilder, error)
 	if p.err != nil {
 		return sq.SelectBuilder{}, p.err
 	}
-	b, err := p.res.Select(ctx)
+	b, err := a.rowsOf(ctx, p)
 	if err != nil {
 		return b, err
 	}
@@ -157,7 +157,7 @@ func (a *API) toOneLinkage(ctx context.Context, p *plan, rel *Relationship) (sq.
 	if !ok {
 		return sq.Expr(fk), nil
 	}
-	tb, err := target.res.Select(ctx)
+	tb, err := a.rowsOf(ctx, target)
 	if err != nil {
 		return nil, err
 	}

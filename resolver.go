@@ -169,14 +169,14 @@ func (r resolver) Relation(name string) (query.Relation, bool) {
 		id := r.api.field(name, fk, ts.ID.Type)
 		out.ID = &id
 		out.Matches = func(ctx context.Context, cond sq.Sqlizer) (sq.SelectBuilder, error) {
-			b, err := target.res.Select(ctx)
+			b, err := r.api.rowsOf(ctx, target)
 			if err != nil {
 				return b, err
 			}
 			return where(b.Columns(target.idExpr), cond), nil
 		}
 		out.Lookup = func(ctx context.Context, f query.Field) (sq.Sqlizer, error) {
-			b, err := target.res.Select(ctx)
+			b, err := r.api.rowsOf(ctx, target)
 			if err != nil {
 				return nil, err
 			}
@@ -187,7 +187,7 @@ func (r resolver) Relation(name string) (query.Relation, bool) {
 		out.Key = r.p.idExpr
 		fk := qualify(ts.Table, rel.ForeignKey)
 		out.Matches = func(ctx context.Context, cond sq.Sqlizer) (sq.SelectBuilder, error) {
-			b, err := target.res.Select(ctx)
+			b, err := r.api.rowsOf(ctx, target)
 			if err != nil {
 				return b, err
 			}
@@ -198,7 +198,7 @@ func (r resolver) Relation(name string) (query.Relation, bool) {
 		key := qualify(rel.JoinTable, rel.JoinKey)
 		on := QuoteIdent(rel.JoinTable) + " ON " + qualify(rel.JoinTable, rel.JoinTargetKey) + " = " + target.idExpr
 		out.Matches = func(ctx context.Context, cond sq.Sqlizer) (sq.SelectBuilder, error) {
-			b, err := target.res.Select(ctx)
+			b, err := r.api.rowsOf(ctx, target)
 			if err != nil {
 				return b, err
 			}

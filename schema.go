@@ -24,8 +24,13 @@ type Schema struct {
 	// NoEval switches function evaluation off.
 	NoEval bool
 	// Bulk allows changing and deleting every row a filter selects with
-	// PATCH and DELETE on the collection. A bulk request without a filter
-	// is refused unless BulkUnfiltered is set too.
+	// PATCH and DELETE on the collection, answered with meta.num_modified
+	// or meta.num_deleted. Each row is written as a PATCH or DELETE of that
+	// one resource would be (row filter, hooks), all in one transaction,
+	// at most API.MaxBulk rows. PATCH needs an [Updater] and DELETE a
+	// [Deleter] (or SoftDelete); without Bulk both answer 405. A bulk
+	// request without a filter is refused (400) unless BulkUnfiltered is
+	// set too.
 	Bulk bool
 	// BulkUnfiltered allows bulk changes without a filter, to every row
 	// the resource's row filter lets the request see.
@@ -37,6 +42,24 @@ type Schema struct {
 
 // SoftDelete describes how a resource deactivates rows instead of deleting
 // them (seed 004's "deactivate").
+//
+// DELETE, of one resource or in bulk, runs an UPDATE of Column limited to
+// the rows the resource's Select shows (so its row filter applies), inside
+// the write's transaction with BeforeWrite and AfterWrite seeing OpDelete.
+// A resource with a SoftDelete answers DELETE even when it is not a
+// [Deleter]; an [Allower] can still refuse it.
+//
+// Unless Visible is set, a deactivated row is gone from every read: its
+// item, a PATCH of it and a second DELETE are 404; collections, their
+// totals, related and relationship endpoints, include, withCount,
+// evaluation and has/any filters skip it; a to-one relationship pointing at
+// it reads null; and a write naming it as a related resource is a 404, as
+// for a missing row.
+//
+// Column need not be an attribute. When it is a writable one, a PATCH can
+// reactivate a Visible row; without Visible, a write that sets it to the
+// deactivated value is refused like any write that moves a row out of view
+// (403).
 type SoftDelete struct {
 	// Column is the column that marks a row deactivated. By default it is
 	// a boolean flag such as "active": live rows hold true and DELETE sets
@@ -45,8 +68,11 @@ type SoftDelete struct {
 	// Timestamp makes Column a nullable timestamp such as "deleted_at":
 	// live rows hold NULL and DELETE sets it to the current time.
 	Timestamp bool
-	// Visible keeps deactivated rows readable: collections, items, related
-	// endpoints and included resources still show them.
+	// Visible keeps deactivated rows readable and writable: collections,
+	// items, related endpoints and included resources still show them.
+	// DELETE of a row already deactivated then succeeds and changes
+	// nothing (a timestamp keeps the first deactivation's time), and a bulk
+	// DELETE counts only the rows it deactivates.
 	Visible bool
 }
 
@@ -220,6 +246,12 @@ func (s *Schema) Validate() error {
 	}
 	if s.ID.UUID && s.ID.Type != String {
 		return fmt.Errorf("restless: type %q: a UUID id must be of type String", s.Type)
+	}
+	if s.BulkUnfiltered && !s.Bulk {
+		return fmt.Errorf("restless: type %q: BulkUnfiltered needs Bulk", s.Type)
+	}
+	if err := s.validateSoftDelete(); err != nil {
+		return err
 	}
 	seen := map[string]bool{"id": true, "type": true}
 	for _, a := range s.Attributes {

@@ -21,7 +21,9 @@ func allows(res Resource, op Op) bool {
 	case OpUpdate:
 		_, ok = res.(Updater)
 	case OpDelete:
+		// A soft-deleting resource deactivates rows without a Deleter.
 		_, ok = res.(Deleter)
+		ok = ok || res.Schema().SoftDelete != nil
 	}
 	if a, isAllower := res.(Allower); ok && isAllower {
 		ok = a.Allows(op)
@@ -378,11 +380,10 @@ func (a *API) remove(ctx context.Context, p *plan, l *linker, id any, ifMatch st
 	})
 }
 
-// removeTx deletes the visible row with key id inside tx; a non-empty
-// ifMatch must match its entity tag.
+// removeTx deletes the row with key id inside tx, or deactivates it when
+// the resource soft-deletes: it must be visible, and match ifMatch when
+// that is not empty.
 func (a *API) removeTx(ctx context.Context, tx *sql.Tx, p *plan, l *linker, id any, ifMatch string) error {
-	del := p.res.(Deleter)
-	d := a.dialect()
 	cur, err := a.lockOne(ctx, tx, p, l, id)
 	if err != nil {
 		return err
@@ -394,11 +395,16 @@ func (a *API) removeTx(ctx context.Context, tx *sql.Tx, p *plan, l *linker, id a
 	if err := beforeWrite(ctx, w); err != nil {
 		return err
 	}
-	stmt, err := del.Delete(ctx, id)
+	var stmt sq.Sqlizer
+	if p.schema.SoftDelete != nil {
+		stmt, err = a.deactivate(ctx, p, id)
+	} else {
+		stmt, err = p.res.(Deleter).Delete(ctx, id)
+	}
 	if err != nil {
 		return err
 	}
-	res, err := exec(ctx, tx, d.Placeholder(), stmt)
+	res, err := exec(ctx, tx, a.dialect().Placeholder(), stmt)
 	if err != nil {
 		return err
 	}

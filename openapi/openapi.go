@@ -794,6 +794,52 @@ func (b *builder) typeSchemas(t *typeInfo) {
 	b.schema(k + ".create").Description = fmt.Sprintf("The request document that creates a %q resource.", s.Type)
 	b.define(k+".update", object(openapi3.Schemas{"data": inline(update)}, "data"))
 	b.schema(k + ".update").Description = fmt.Sprintf("The request document that updates a %q resource.", s.Type)
+	if s.Bulk {
+		b.bulkSchemas(t, typeEnum, writable)
+	}
+}
+
+// bulkSchemas defines the request document of a bulk PATCH of t: a type,
+// no id, attributes and the writable to-one relationships.
+func (b *builder) bulkSchemas(t *typeInfo, typeEnum *openapi3.SchemaRef, writable openapi3.Schemas) {
+	k := t.key
+	bulk := object(openapi3.Schemas{
+		"type":       typeEnum,
+		"attributes": b.ref(k + ".attributes"),
+	}, "type")
+	bulk.Description = "The members to change in every resource the filters select; it has no id. To-many relationships cannot be changed in bulk (403)."
+	toOne := openapi3.Schemas{}
+	for _, ri := range t.rels {
+		if w, ok := writable[ri.rel.Name]; ok && ri.rel.Kind == restless.ToOne {
+			toOne[ri.rel.Name] = w
+		}
+	}
+	if len(toOne) > 0 {
+		bulk.Properties["relationships"] = inline(closed(object(toOne)))
+	}
+	b.define(k+".bulk", object(openapi3.Schemas{"data": inline(bulk)}, "data"))
+	b.schema(k + ".bulk").Description = fmt.Sprintf("The request document of a bulk change of %q resources.", t.schema.Type)
+}
+
+// bulkResult returns the component name of the document answering a bulk
+// change, defining it on first use.
+func (b *builder) bulkResult() string {
+	n := b.name("schemas", "BulkResult")
+	if _, ok := b.doc.Components.Schemas[n]; ok {
+		return n
+	}
+	count := func(desc string) *openapi3.SchemaRef {
+		return inline(&openapi3.Schema{Type: types("integer"), Format: "int64", Min: ptr(0.0), Description: desc})
+	}
+	b.define(n, object(openapi3.Schemas{
+		"meta": inline(object(openapi3.Schemas{
+			"num_modified": count("The number of resources a bulk PATCH changed."),
+			"num_deleted":  count("The number of resources a bulk DELETE deleted or deactivated."),
+		})),
+		"jsonapi": b.ref("JSONAPI"),
+	}, "meta"))
+	b.schema(n).Description = "The answer to a bulk change: how many resources changed."
+	return n
 }
 
 // relationshipSchemas defines the linkage components of one relationship.
@@ -973,6 +1019,7 @@ var (
 	createErrors = []string{"BadRequest", "Forbidden", "NotFound", "MethodNotAllowed", "NotAcceptable", "Conflict", "ContentTooLarge", "UnsupportedMediaType", "InternalServerError", "ServiceUnavailable"}
 	updateErrors = []string{"BadRequest", "Forbidden", "NotFound", "NotAcceptable", "Conflict", "PreconditionFailed", "ContentTooLarge", "UnsupportedMediaType", "InternalServerError", "ServiceUnavailable"}
 	deleteErrors = []string{"BadRequest", "Forbidden", "NotFound", "MethodNotAllowed", "NotAcceptable", "Conflict", "PreconditionFailed", "InternalServerError", "ServiceUnavailable"}
+	bulkErrors   = []string{"BadRequest", "Forbidden", "NotFound", "MethodNotAllowed", "NotAcceptable", "Conflict", "PreconditionFailed", "ContentTooLarge", "UnsupportedMediaType", "InternalServerError", "ServiceUnavailable"}
 	linkErrors   = []string{"BadRequest", "Forbidden", "NotFound", "NotAcceptable", "Conflict", "ContentTooLarge", "UnsupportedMediaType", "InternalServerError", "ServiceUnavailable"}
 )
 
@@ -1198,8 +1245,41 @@ func (b *builder) collectionPath(rt restless.Route) {
 			if _, ok := rt.Resource.(restless.Provisioner); ok && b.api.Jobs != nil {
 				it.Post.Responses.Set("202", &openapi3.ResponseRef{Value: b.acceptedResponse(t.schema.Type)})
 			}
+		case http.MethodPatch:
+			it.SetOperation(m, &openapi3.Operation{
+				Tags: []string{t.schema.Type}, OperationID: opID(t, "bulkUpdate"),
+				Summary:     fmt.Sprintf("Change every %q resource the filters select", t.schema.Type),
+				Description: bulkDescription(t.schema, "changes"),
+				Parameters:  append(b.filterParams(t), b.paramRef("q")),
+				RequestBody: b.body("The members to change.", t.key+".bulk"),
+				Responses:   b.responses(map[int]*openapi3.Response{200: b.ok("The number of resources changed, in meta.num_modified.", b.bulkResult())}, bulkErrors...),
+			})
+		case http.MethodDelete:
+			it.SetOperation(m, &openapi3.Operation{
+				Tags: []string{t.schema.Type}, OperationID: opID(t, "bulkDelete"),
+				Summary:     fmt.Sprintf("Delete every %q resource the filters select", t.schema.Type),
+				Description: bulkDescription(t.schema, "deletes"),
+				Parameters:  append(b.filterParams(t), b.paramRef("q")),
+				Responses:   b.responses(map[int]*openapi3.Response{200: b.ok("The number of resources deleted, in meta.num_deleted.", b.bulkResult())}, bulkErrors...),
+			})
 		}
 	}
+}
+
+// bulkDescription describes a bulk PATCH or DELETE of s; verb is
+// "changes" or "deletes".
+func bulkDescription(s *restless.Schema, verb string) string {
+	d := "In one transaction, " + verb + " every resource the filters select, each as a request for that one resource would " +
+		"(row filter and hooks included); any failure rolls all of it back. Filters are the only query parameters; "
+	if s.BulkUnfiltered {
+		d += "without one the change applies to every resource."
+	} else {
+		d += "a request without one is refused (400)."
+	}
+	if s.SoftDelete != nil && verb == "deletes" {
+		d += " Deleted resources are deactivated, not removed."
+	}
+	return d
 }
 
 func (b *builder) itemPath(rt restless.Route) {
