@@ -229,12 +229,18 @@ func orderBy(b sq.SelectBuilder, keys []query.Sort, reverse bool) sq.SelectBuild
 
 // count counts the resources the request may see that meet filter.
 func (a *API) count(r *http.Request, p *plan, filter sq.Sqlizer) (int64, error) {
-	base, err := a.rowsOf(r.Context(), p)
+	shape, want, err := render(filter)
 	if err != nil {
 		return 0, err
 	}
-	text, args, err := sq.Select("count(*)").FromSelect(where(base.Columns(p.idExpr), filter), "c").
-		PlaceholderFormat(a.dialect().Placeholder()).ToSql()
+	text, args, err := a.cachedSQL(r.Context(), p, "count"+shape, want, func() (string, []any, error) {
+		base, err := a.rowsOf(r.Context(), p)
+		if err != nil {
+			return "", nil, err
+		}
+		return sq.Select("count(*)").FromSelect(where(base.Columns(p.idExpr), filter), "c").
+			PlaceholderFormat(a.dialect().Placeholder()).ToSql()
+	})
 	if err != nil {
 		return 0, err
 	}

@@ -64,10 +64,11 @@ type API struct {
 	// more is refused with 400 before anything is written. Zero means
 	// DefaultMaxBulk.
 	MaxBulk int
-	// PreparedStatements is how many prepared read statements the API
-	// keeps, least recently used leaving first; zero means
-	// DefaultPreparedStatements and a negative number turns the cache
-	// off (behind a pooler such as PgBouncer in transaction mode, say).
+	// PreparedStatements is how many prepared statements the API keeps
+	// for reads, and as many for writes, least recently used leaving
+	// first; zero means DefaultPreparedStatements and a negative number
+	// turns both caches off (behind a pooler such as PgBouncer in
+	// transaction mode, say).
 	PreparedStatements int
 	// Logger receives the causes of errors the client is not shown. Nil
 	// means slog.Default().

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"sync/atomic"
 
 	sq "github.com/Masterminds/squirrel"
 )
@@ -28,6 +29,8 @@ type plan struct {
 	// their linkage is still read, for include.
 	hiddenOne []*Relationship
 	err       error
+	// plain remembers the last base query plainBase judged.
+	plain atomic.Pointer[plainMemo]
 }
 
 func newPlan(res Resource) *plan {
@@ -253,19 +256,21 @@ func (a *API) findOne(ctx context.Context, q queryer, p *plan, l *linker, id any
 // FOR UPDATE), so a check such as If-Match and the write that follows see
 // the same row.
 func (a *API) lockOne(ctx context.Context, tx *sql.Tx, p *plan, l *linker, id any) (*Object, error) {
-	return a.readOne(ctx, tx, p, l, id, a.dialect().LockRows())
+	return a.readOne(ctx, txReader{a, tx}, p, l, id, a.dialect().LockRows())
 }
 
 func (a *API) readOne(ctx context.Context, q queryer, p *plan, l *linker, id any, suffix string) (*Object, error) {
-	b, err := a.selectBase(ctx, p)
-	if err != nil {
-		return nil, err
-	}
-	b = b.Where(sq.Eq{p.idExpr: id}).Limit(1)
-	if suffix != "" {
-		b = b.Suffix(suffix)
-	}
-	sqlText, args, err := b.PlaceholderFormat(a.dialect().Placeholder()).ToSql()
+	sqlText, args, err := a.cachedSQL(ctx, p, "one\x00"+suffix, []any{id}, func() (string, []any, error) {
+		b, err := a.selectBase(ctx, p)
+		if err != nil {
+			return "", nil, err
+		}
+		b = b.Where(sq.Eq{p.idExpr: id}).Limit(1)
+		if suffix != "" {
+			b = b.Suffix(suffix)
+		}
+		return b.PlaceholderFormat(a.dialect().Placeholder()).ToSql()
+	})
 	if err != nil {
 		return nil, fmt.Errorf("restless: build select %s: %w", p.schema.Type, err)
 	}

@@ -19,6 +19,10 @@ type registry struct {
 	mu    sync.RWMutex
 	types map[string]*plan
 	stmts *stmtCache
+	// writes holds the prepared statements of writes (see txstmt.go).
+	writes *writeStmts
+	// texts holds SQL texts of reads (see sqltext.go).
+	texts *sqlTexts
 }
 
 // regInit guards the lazy creation of APIs' registries.

@@ -77,6 +77,21 @@ func (c *stmtCache) get(ctx context.Context, text string) (*cachedStmt, error) {
 	return cs, nil
 }
 
+// lookup returns the prepared statement of text if it is cached, or nil.
+// Like get, a statement returned needs a release.
+func (c *stmtCache) lookup(text string) *cachedStmt {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.m[text]
+	if !ok {
+		return nil
+	}
+	c.lru.MoveToFront(e)
+	cs := e.Value.(*cachedStmt)
+	cs.users++
+	return cs
+}
+
 // release ends a use of cs begun by get.
 func (c *stmtCache) release(cs *cachedStmt) {
 	c.mu.Lock()

@@ -29,11 +29,26 @@ var timeLayouts = []string{
 // offset are UTC.
 func parseTime(s string) (time.Time, bool) {
 	for _, l := range timeLayouts {
+		if !mayMatch(l, s) {
+			continue
+		}
 		if t, err := time.Parse(l, s); err == nil {
 			return t.UTC(), true
 		}
 	}
 	return time.Time{}, false
+}
+
+// mayMatch reports whether time.Parse(layout, s) can succeed, for one of
+// timeLayouts, from the length and the date-time separator alone: a date
+// is ten characters long and nothing longer matches DateFormat, and the
+// other layouts need their own separator at index 10. Skipping layouts
+// that cannot match spares a failed parse, and its error, per value.
+func mayMatch(layout, s string) bool {
+	if len(layout) == len(DateFormat) || len(s) <= len(DateFormat) {
+		return len(layout) == len(DateFormat) && len(s) == len(DateFormat)
+	}
+	return s[len(DateFormat)] == layout[len(DateFormat)]
 }
 
 // appendValue appends the database value v of an attribute of type t as

@@ -38,6 +38,7 @@ func (a *API) inTx(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
 	if err != nil {
 		return err
 	}
+	defer a.prepareAfterTx(ctx)
 	defer func() {
 		if err != nil {
 			tx.Rollback()
@@ -234,6 +235,14 @@ func (a *API) createTx(ctx context.Context, tx *sql.Tx, p *plan, l *linker, in *
 	if err != nil {
 		return nil, err
 	}
+	ret, err := a.returning(ctx, p, OpCreate, in)
+	if err != nil {
+		return nil, err
+	}
+	if ret != nil {
+		// Nothing runs between the INSERT and the read back.
+		return a.returnRow(ctx, tx, p, l, ins.SuffixExpr(ret).PlaceholderFormat(a.dialect().Placeholder()))
+	}
 	ins = ins.Suffix("RETURNING " + QuoteIdent(p.schema.ID.Column)).PlaceholderFormat(a.dialect().Placeholder())
 	text, args, err := ins.ToSql()
 	if err != nil {
@@ -331,13 +340,15 @@ func (a *API) updateTx(ctx context.Context, tx *sql.Tx, p *plan, l *linker, id a
 		return nil, &Error{Status: http.StatusForbidden, Title: "Update Not Allowed",
 			Detail: fmt.Sprintf("Resources of type %q cannot be updated.", p.schema.Type)}
 	}
-	cur, err := a.lockOne(ctx, tx, p, l, id)
-	if err != nil {
-		return nil, err
-	}
-	if in.ifMatch != "" {
-		if err := checkIfMatch(in.ifMatch, cur); err != nil {
+	if !a.skipPreRead(ctx, p, in) {
+		cur, err := a.lockOne(ctx, tx, p, l, id)
+		if err != nil {
 			return nil, err
+		}
+		if in.ifMatch != "" {
+			if err := checkIfMatch(in.ifMatch, cur); err != nil {
+				return nil, err
+			}
 		}
 	}
 	if err := a.checkLinks(ctx, tx, in); err != nil {
@@ -351,6 +362,14 @@ func (a *API) updateTx(ctx context.Context, tx *sql.Tx, p *plan, l *linker, id a
 		up, err := u.Update(ctx, id, a.bindValues(p.schema, w.Values))
 		if err != nil {
 			return nil, err
+		}
+		ret, err := a.returning(ctx, p, OpUpdate, in)
+		if err != nil {
+			return nil, err
+		}
+		if ret != nil {
+			// No AfterWrite hook and no relationship changes follow.
+			return a.returnRow(ctx, tx, p, l, up.SuffixExpr(ret).PlaceholderFormat(a.dialect().Placeholder()))
 		}
 		res, err := exec(ctx, tx, a.dialect().Placeholder(), up)
 		if err != nil {

@@ -244,6 +244,7 @@ func run(b *testing.B, name string) {
 			}
 			b.ReportAllocs()
 			n := 0
+			cpu0 := cpuTime()
 			for b.Loop() {
 				r := get
 				if r == nil {
@@ -256,6 +257,7 @@ func run(b *testing.B, name string) {
 					b.Fatalf("%s %s: %d %s", r.Method, r.URL, w.Code, w.Body)
 				}
 			}
+			b.ReportMetric(float64(cpuTime()-cpu0)/float64(b.N), "cpu-ns/op")
 		})
 	}
 }

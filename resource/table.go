@@ -72,6 +72,7 @@ type Table struct {
 
 	once   sync.Once
 	schema *restless.Schema
+	base   sq.SelectBuilder  // SELECT FROM the table, shared: builders are immutable
 	cols   map[string]string // attribute or to-one relationship name → column
 }
 
@@ -83,6 +84,7 @@ var (
 	_ restless.Allower      = (*Table)(nil)
 	_ restless.BeforeWriter = (*Table)(nil)
 	_ restless.AfterWriter  = (*Table)(nil)
+	_ restless.HookReporter = (*Table)(nil)
 )
 
 func (t *Table) init() {
@@ -125,6 +127,7 @@ func (t *Table) init() {
 			s.Attributes = append(s.Attributes, a)
 		}
 		t.schema = s
+		t.base = sq.Select().From(t.table())
 	})
 }
 
@@ -150,7 +153,8 @@ func (t *Table) filter(ctx context.Context) (sq.Sqlizer, error) {
 
 // Select returns SELECT ... FROM the table, with the row filter.
 func (t *Table) Select(ctx context.Context) (sq.SelectBuilder, error) {
-	b := sq.Select().From(t.table())
+	t.init()
+	b := t.base
 	f, err := t.filter(ctx)
 	if err != nil || f == nil {
 		return b, err
@@ -247,4 +251,10 @@ func (t *Table) AfterWrite(ctx context.Context, w *restless.Write) error {
 		return nil
 	}
 	return t.After(ctx, w)
+}
+
+// WriteHooks reports whether Before and After are set: the Table runs the
+// same hooks for every operation.
+func (t *Table) WriteHooks(restless.Op) (before, after bool) {
+	return t.Before != nil, t.After != nil
 }

@@ -106,4 +106,11 @@ func TestDemoSeed004(t *testing.T) {
 	if r = send(t, "DELETE", base+"/users/"+ryan, ""); r.code != 204 {
 		t.Errorf("DELETE ryan: %d %v", r.code, r.doc)
 	}
+	if r = send(t, "GET", base+"/users/"+ryan, ""); r.code != 404 {
+		t.Errorf("GET deactivated ryan: %d %v, want 404", r.code, r.doc)
+	}
+	var active bool
+	if err := m.api.WriteDB.QueryRow(`SELECT active FROM users WHERE email = ?`, ryan).Scan(&active); err != nil || active {
+		t.Errorf("ryan's row after DELETE: active = %v, err %v; want the row kept with active = false", active, err)
+	}
 }

@@ -1,0 +1,137 @@
+package restless
+
+import (
+	"context"
+	"database/sql"
+
+	sq "github.com/Masterminds/squirrel"
+)
+
+// A write normally reads the row it changes twice inside its transaction:
+// before the statement (does the row exist, is it visible, does If-Match
+// hold) and after it (the object of the reply, which must still be
+// visible). The functions here let a write skip those reads when nothing
+// could tell the difference: no hook runs in between, no row filter hides
+// rows, and the reply can come from the statement's RETURNING clause.
+
+// plainBase reports whether p's base query for the request in ctx reads
+// the whole table: no row filter, no join, nothing but FROM the table.
+// Every row of the table is then visible to the request. A base query that
+// fails to build counts as not plain, so the write takes its usual path
+// and meets the failure where it always did. A type with soft delete is
+// never plain: its deactivated rows may be hidden.
+func (a *API) plainBase(ctx context.Context, p *plan) bool {
+	if p.err != nil || p.schema.SoftDelete != nil {
+		return false
+	}
+	b, err := p.res.Select(ctx)
+	if err != nil {
+		return false
+	}
+	// Builders are immutable: a resource handing out the same builder
+	// again (resource.Table without a Filter does) asks the same query.
+	if m := p.plain.Load(); m != nil && m.b == b {
+		return m.plain
+	}
+	text, args, err := b.Columns("1").ToSql()
+	plain := err == nil && len(args) == 0 && text == "SELECT 1 FROM "+QuoteIdent(p.schema.Table)
+	p.plain.Store(&plainMemo{b: b, plain: plain})
+	return plain
+}
+
+// plainMemo is a base query and whether it is plain.
+type plainMemo struct {
+	b     sq.SelectBuilder
+	plain bool
+}
+
+// skipPreRead reports whether an update on p can do without reading the
+// row first: without If-Match, relationship changes or a BeforeWrite hook,
+// and with a base query that hides no rows, the read could only answer 404
+// for a missing row, which the UPDATE itself finds out (no row changed).
+// The update must change attributes for that.
+func (a *API) skipPreRead(ctx context.Context, p *plan, in *input) bool {
+	if in.ifMatch != "" || len(in.links) > 0 || len(in.values) == 0 {
+		return false
+	}
+	if before, _ := writeHooks(p.res, OpUpdate); before {
+		return false
+	}
+	return a.plainBase(ctx, p)
+}
+
+// returning returns the RETURNING clause that reads the row a write on p
+// changes the way findOne does (the plan's columns, then the linkage of
+// each to-one relationship), or nil when the write must read the row back
+// with a query of its own: when an AfterWrite hook runs between the
+// statement and that read, when to-many relationships change, when the
+// base query may hide the row (the read checks that it stays visible),
+// when an attribute or the id is a computed expression, or when a to-one
+// relationship points into the written table (RETURNING may not see rows
+// as the statement leaves them).
+func (a *API) returning(ctx context.Context, p *plan, op Op, in *input) (sq.Sqlizer, error) {
+	if len(in.changes()) > 0 {
+		return nil, nil
+	}
+	if _, after := writeHooks(p.res, op); after {
+		return nil, nil
+	}
+	if p.schema.ID.Expr != "" {
+		return nil, nil
+	}
+	for _, at := range p.attrs {
+		if at.Expr != "" {
+			return nil, nil
+		}
+	}
+	toOne := p.toOne()
+	for _, rel := range toOne {
+		if target, ok := a.lookupType(rel.Type); ok && target.schema.Table == p.schema.Table {
+			return nil, nil
+		}
+	}
+	if !a.plainBase(ctx, p) {
+		return nil, nil
+	}
+	parts := make([]any, 0, 2+2*len(toOne))
+	parts = append(parts, "RETURNING ")
+	for i, c := range p.cols {
+		if i > 0 {
+			parts = append(parts, ", ")
+		}
+		parts = append(parts, c)
+	}
+	for _, rel := range toOne {
+		col, err := a.toOneLinkage(ctx, p, rel)
+		if err != nil {
+			return nil, err
+		}
+		parts = append(parts, ", ", col)
+	}
+	return sq.ConcatExpr(parts...), nil
+}
+
+// returnRow runs stmt, a write ending in a clause from returning, in tx
+// and reads the row it returns; no row is ErrNotFound.
+func (a *API) returnRow(ctx context.Context, tx *sql.Tx, p *plan, l *linker, stmt sq.Sqlizer) (*Object, error) {
+	text, args, err := stmt.ToSql()
+	if err != nil {
+		return nil, err
+	}
+	rows, err := a.txQuery(ctx, tx, text, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+		return nil, ErrNotFound
+	}
+	obj, err := p.reader(l, 0).scan(rows)
+	if err != nil {
+		return nil, err
+	}
+	return obj, rows.Close()
+}
