@@ -92,7 +92,9 @@ func faultEnv(t *testing.T, template []byte, in *faultdb.Injector) *env {
 	t.Cleanup(func() { db.Close() })
 	api := &restless.API{DB: db.Reader, WriteDB: db.Writer, Dialect: sqlite.Dialect, Prefix: "/api", BaseURL: testBase,
 		Logger: discardLogger()}
-	h, err := api.Handler(append(demo.Resources(), demo.Users())...)
+	person, computer := demo.Person(), demo.Computer()
+	person.Bulk, computer.Bulk = true, true
+	h, err := api.Handler(person, computer, demo.Users())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -112,8 +114,8 @@ func faultDump(t *testing.T, e *env) map[string][]string {
 }
 
 // faultCase is one write path; atomic ones are posted to the operations
-// endpoint. Bulk changes become rows of this table when they exist (async
-// job completion has its own test, TestFaultInjectionAsyncJob).
+// endpoint. Async job completion has its own test,
+// TestFaultInjectionAsyncJob.
 type faultCase struct {
 	name, method, path, body string
 	atomic                   bool
@@ -149,6 +151,11 @@ func faultCases() []faultCase {
 			`{"data":[` + rel("users", "c@x") + `]}`, false},
 		{"delete", "DELETE", "/api/computer/3", "", false},
 		{"delete-cascade", "DELETE", "/api/users/c@x", "", false},
+		{"bulk-patch", "PATCH", "/api/person?filter%5Bage%5D%5Bgte%5D=30",
+			`{"data":{"type":"person","attributes":{"age":77},"relationships":{}}}`, false},
+		{"bulk-patch-to-one", "PATCH", "/api/computer?filter%5Bowner%5D=1",
+			`{"data":{"type":"computer","attributes":{"vendor":"IBM"},"relationships":{"owner":{"data":` + rel("person", "3") + `}}}}`, false},
+		{"bulk-delete", "DELETE", "/api/computer?filter%5Bvendor%5D=Dell,Apple", "", false},
 		{"atomic-one", "POST", "/api/operations",
 			`{"atomic:operations":[{"op":"add","data":{"type":"person","attributes":{"name":"Ada"}}}]}`, true},
 		{"atomic-five", "POST", "/api/operations", `{"atomic:operations":[` +
