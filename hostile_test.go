@@ -125,6 +125,7 @@ func hostileEnv(t *testing.T) *env {
 			{Name: "computers", Type: "computer", Kind: restless.ToMany, ForeignKey: "owner_id"},
 		},
 		Filter: func(ctx context.Context) (sq.Sqlizer, error) { return sq.NotEq{`"person"."id"`: 2}, nil },
+		Bulk:   true,
 	}
 	e := newEnv(t, person, demo.Computer(), demo.Users())
 	e.exec(demo.UsersSchema + faultSeed)
@@ -255,15 +256,56 @@ func TestRowFilterLeaks(t *testing.T) {
 		{"PATCH", "/api/computer/1", `{"data":{"type":"computer","id":"1","relationships":{"owner":{"data":{"type":"person","id":"ID"}}}}}`},
 		{"POST", "/api/computer", `{"data":{"type":"computer","attributes":{"name":"new"},"relationships":{"owner":{"data":{"type":"person","id":"ID"}}}}}`},
 	}
+	// Atomic operations on the hidden row, each after an operation that
+	// succeeds, so the whole request must roll back.
+	const first = `{"op":"update","data":{"type":"person","id":"1","attributes":{"name":"changed"}}},`
+	for _, op := range []string{
+		`{"op":"update","data":{"type":"person","id":"ID","attributes":{"name":"X"}}}`,
+		`{"op":"remove","ref":{"type":"person","id":"ID"}}`,
+		`{"op":"add","ref":{"type":"person","id":"ID","relationship":"computers"},"data":[{"type":"computer","id":"1"}]}`,
+		`{"op":"update","ref":{"type":"person","id":"ID","relationship":"computers"},"data":[]}`,
+		`{"op":"remove","ref":{"type":"person","id":"ID","relationship":"computers"},"data":[{"type":"computer","id":"3"}]}`,
+		`{"op":"update","ref":{"type":"computer","id":"1","relationship":"owner"},"data":{"type":"person","id":"ID"}}`,
+		`{"op":"add","data":{"type":"computer","attributes":{"name":"new"},"relationships":{"owner":{"data":{"type":"person","id":"ID"}}}}}`,
+	} {
+		same = append(same, struct{ method, path, body string }{"ATOMIC", "/api/operations", `{"atomic:operations":[` + first + op + `]}`})
+	}
 	for _, c := range same {
 		t.Run(c.method+" "+c.path+" "+c.body, func(t *testing.T) {
+			do := func(id string) *response {
+				body := strings.ReplaceAll(c.body, "ID", id)
+				if c.method == "ATOMIC" {
+					return e.atomic(body)
+				}
+				return e.do(c.method, strings.ReplaceAll(c.path, "ID", id), body)
+			}
 			var hidden, missing *response
 			e.unchanged(func() {
-				hidden = e.do(c.method, strings.ReplaceAll(c.path, "ID", "2"), strings.ReplaceAll(c.body, "ID", "2"))
-				missing = e.do(c.method, strings.ReplaceAll(c.path, "ID", "99"), strings.ReplaceAll(c.body, "ID", "99"))
+				hidden = do("2")
+				missing = do("99")
 			}, tables...)
 			if hidden.Code < 400 {
 				t.Fatalf("status %d for the hidden row\n%s", hidden.Code, hidden.Body)
+			}
+			noLeak(t, hidden)
+			hostileSame(t, hidden, missing, "2", "99")
+		})
+	}
+	// Bulk changes by filter never reach the hidden row: they answer as
+	// for an id that does not exist, and change nothing.
+	for _, c := range []struct{ method, path, body string }{
+		{"PATCH", "/api/person?filter[id]=ID", `{"data":{"type":"person","attributes":{"name":"X"}}}`},
+		{"PATCH", "/api/person?filter[name]=Hilda%2CNobody", `{"data":{"type":"person","attributes":{"name":"X"}}}`},
+		{"DELETE", "/api/person?filter[id]=ID", ""},
+	} {
+		t.Run("bulk "+c.method+" "+c.path, func(t *testing.T) {
+			var hidden, missing *response
+			e.unchanged(func() {
+				hidden = e.do(c.method, strings.ReplaceAll(c.path, "ID", "2"), c.body)
+				missing = e.do(c.method, strings.ReplaceAll(c.path, "ID", "99"), c.body)
+			}, tables...)
+			if hidden.Code != 200 || !strings.Contains(string(hidden.Body), `":0}`) {
+				t.Errorf("bulk %s touching only the hidden row: %d %s, want 200 and 0 rows", c.method, hidden.Code, hidden.Body)
 			}
 			noLeak(t, hidden)
 			hostileSame(t, hidden, missing, "2", "99")
