@@ -319,7 +319,6 @@ func (h *collectionHandler) create(w http.ResponseWriter, r *http.Request) {
 		WriteError(w, r, h.api.writeError(r, p.schema, in, err))
 		return
 	}
-	obj.LID = in.lid
 	w.Header().Set("Location", obj.Links.Self)
 	WriteDocument(w, r, http.StatusCreated, &Document{Data: obj, Links: &Links{Self: obj.Links.Self}})
 }

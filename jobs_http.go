@@ -128,7 +128,6 @@ func (h *collectionHandler) provision(w http.ResponseWriter, r *http.Request, in
 
 // writeCreated answers a POST that created obj.
 func writeCreated(w http.ResponseWriter, r *http.Request, in *input, obj *Object) {
-	obj.LID = in.lid
 	w.Header().Set("Location", obj.Links.Self)
 	WriteDocument(w, r, http.StatusCreated, &Document{Data: obj, Links: &Links{Self: obj.Links.Self}})
 }
