@@ -211,7 +211,7 @@ func (a *API) readRows(r *http.Request, p *plan, l *linker, stmt sq.SelectBuilde
 		}
 		data = append(data, o)
 		if extra > 0 {
-			keys = append(keys, slices.Clone(rr.vals[len(rr.vals)-extra:]))
+			keys = append(keys, rr.rowKeys())
 		}
 	}
 	if err := rows.Err(); err != nil {
