@@ -64,16 +64,24 @@ func (h *collectionHandler) list(w http.ResponseWriter, r *http.Request) {
 func (a *API) list(r *http.Request, p *plan, params query.Params, self string) (*Document, error) {
 	ctx := r.Context()
 	sp := p.only(params.Fields[p.schema.Type])
-	base, err := a.selectBase(ctx, sp)
-	if err != nil {
-		return nil, err
+	// The base query is built only when the page's SQL text is not
+	// cached.
+	baseOf := func() (sq.SelectBuilder, error) {
+		b, err := a.selectBase(ctx, sp)
+		return where(b, params.Filter), err
 	}
-	base = where(base, params.Filter)
 	l := a.linker(r)
 	q := r.URL.Query()
 	page := params.Page
 
-	if params.Single {
+	if params.Single || page.Style == query.PageCursor {
+		base, err := baseOf()
+		if err != nil {
+			return nil, err
+		}
+		if page.Style == query.PageCursor && !params.Single {
+			return a.listCursor(r, sp, l, base, params, self, q)
+		}
 		data, _, err := a.readRows(r, sp, l, orderBy(base, params.Sort, false).Limit(2), 0)
 		if err != nil {
 			return nil, err
@@ -89,12 +97,23 @@ func (a *API) list(r *http.Request, p *plan, params query.Params, self string) (
 			Source: Parameter(params.SingleParam)}
 	}
 
-	if page.Style == query.PageCursor {
-		return a.listCursor(r, sp, l, base, params, self, q)
+	shape, want, err := render(append([]sq.Sqlizer{params.Filter}, query.OrderBy(params.Sort, false)...)...)
+	if err != nil {
+		return nil, err
 	}
-
-	stmt := orderBy(base, params.Sort, false).Limit(uint64(page.Size)).Offset(uint64(page.Start))
-	data, _, err := a.readRows(r, sp, l, stmt, 0)
+	text, args, err := a.cachedSQL(ctx, sp, "page"+shape+"\x00"+strconv.Itoa(page.Size)+"\x00"+strconv.Itoa(page.Start), want,
+		func() (string, []any, error) {
+			base, err := baseOf()
+			if err != nil {
+				return "", nil, err
+			}
+			return orderBy(base, params.Sort, false).Limit(uint64(page.Size)).Offset(uint64(page.Start)).
+				PlaceholderFormat(a.dialect().Placeholder()).ToSql()
+		})
+	if err != nil {
+		return nil, err
+	}
+	data, _, err := a.readRowsSQL(r, sp, l, text, args, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -196,6 +215,11 @@ func (a *API) readRows(r *http.Request, p *plan, l *linker, stmt sq.SelectBuilde
 	if err != nil {
 		return nil, nil, fmt.Errorf("restless: build list: %w", err)
 	}
+	return a.readRowsSQL(r, p, l, text, args, extra)
+}
+
+// readRowsSQL is readRows of a statement already rendered.
+func (a *API) readRowsSQL(r *http.Request, p *plan, l *linker, text string, args []any, extra int) ([]*Object, [][]any, error) {
 	rows, err := a.query(r.Context(), text, args...)
 	if err != nil {
 		return nil, nil, err
