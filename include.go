@@ -27,7 +27,7 @@ type includer struct {
 	r        *http.Request
 	l        *linker
 	fields   map[string][]string
-	seen     map[string]*Object
+	seen     map[objectKey]*Object
 	included []*Object
 	max      int
 }
@@ -35,14 +35,17 @@ type includer struct {
 // trie is the include paths merged: children by relationship name.
 type trie map[string]trie
 
-func key(typ, id string) string { return typ + "\x00" + id }
+// objectKey names a resource by type and id.
+type objectKey struct{ typ, id string }
+
+func key(typ, id string) objectKey { return objectKey{typ, id} }
 
 // include loads params.Include for the primary objects of plan p.
 func (a *API) include(r *http.Request, l *linker, p *plan, primary []*Object, params query.Params) ([]*Object, error) {
 	if len(params.Include) == 0 {
 		return nil, nil
 	}
-	in := &includer{a: a, r: r, l: l, fields: params.Fields, seen: map[string]*Object{}, included: []*Object{}, max: a.MaxIncluded}
+	in := &includer{a: a, r: r, l: l, fields: params.Fields, seen: map[objectKey]*Object{}, included: []*Object{}, max: a.MaxIncluded}
 	if in.max <= 0 {
 		in.max = DefaultMaxIncluded
 	}
