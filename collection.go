@@ -280,19 +280,47 @@ func pageLinks(self string, q url.Values, page query.Page, total int64) *Links {
 	start := int64(page.Start)
 	lastStart := max((total-1)/size*size, 0)
 	q = withoutLegacyPage(q)
+	// Each link is q with two page parameters set. url.Values.Encode
+	// writes the keys in order, so the other keys are encoded once, in
+	// three runs: before, between and after the two page keys.
+	k1, k2 := "page[number]", "page[size]"
+	if page.Style == query.PageOffset {
+		k1, k2 = "page[limit]", "page[offset]"
+	}
+	var runs [3]url.Values
+	for k, vals := range q {
+		i := 0
+		switch {
+		case k == k1 || k == k2:
+			continue
+		case k > k2:
+			i = 2
+		case k > k1:
+			i = 1
+		}
+		if runs[i] == nil {
+			runs[i] = url.Values{}
+		}
+		runs[i][k] = vals
+	}
+	pre, mid, post := runs[0].Encode(), runs[1].Encode(), runs[2].Encode()
+	e1, e2 := url.QueryEscape(k1)+"=", url.QueryEscape(k2)+"="
 	at := func(start int64) string {
-		v := url.Values{}
-		for k, vals := range q {
-			v[k] = vals
-		}
+		v1, v2 := strconv.FormatInt(start/size+1, 10), strconv.FormatInt(size, 10)
 		if page.Style == query.PageOffset {
-			v.Set("page[offset]", strconv.FormatInt(start, 10))
-			v.Set("page[limit]", strconv.FormatInt(size, 10))
-		} else {
-			v.Set("page[number]", strconv.FormatInt(start/size+1, 10))
-			v.Set("page[size]", strconv.FormatInt(size, 10))
+			v1, v2 = strconv.FormatInt(size, 10), strconv.FormatInt(start, 10)
 		}
-		return withQuery(self, v)
+		b := make([]byte, 0, len(self)+len(pre)+len(mid)+len(post)+64)
+		b = append(b, self...)
+		sep := byte('?')
+		for _, part := range [...]string{pre, e1 + v1, mid, e2 + v2, post} {
+			if part != "" {
+				b = append(b, sep)
+				b = append(b, part...)
+				sep = '&'
+			}
+		}
+		return string(b)
 	}
 	links := &Links{Self: withQuery(self, q), First: at(0), Last: at(lastStart)}
 	if start > 0 {
