@@ -24,7 +24,14 @@ type input struct {
 	ifMatch string
 }
 
-// readBody reads the request body, at most the API's limit.
+// MaxDocumentDepth is the deepest nesting of arrays and objects a request
+// document may have; a deeper one is answered with 400 before it is
+// decoded. A resource document needs 5 levels and attribute values of
+// type JSON get the rest.
+const MaxDocumentDepth = 64
+
+// readBody reads the request body, at most the API's limit, and refuses
+// documents nested deeper than MaxDocumentDepth.
 func (a *API) readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, a.maxBody()))
 	if err != nil {
@@ -34,7 +41,111 @@ func (a *API) readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 		}
 		return nil, &Error{Status: http.StatusBadRequest, Title: "Unreadable Body", Detail: "The request body could not be read.", Err: err}
 	}
+	if jsonTooDeep(body, MaxDocumentDepth) {
+		return nil, &Error{Status: http.StatusBadRequest, Title: "Document Too Deep",
+			Detail: fmt.Sprintf("The request document nests arrays and objects deeper than %d levels.", MaxDocumentDepth), Source: Pointer("")}
+	}
+	if ptr, ok := duplicateMember(body); ok {
+		return nil, &Error{Status: http.StatusBadRequest, Title: "Duplicate Member",
+			Detail: "The request document has a member twice in one object; which one counts would be a guess.", Source: Pointer(ptr)}
+	}
 	return body, nil
+}
+
+// duplicateMember returns the JSON Pointer of the first member that
+// appears twice in one object of the JSON text b. Invalid JSON has none;
+// the decoder reports it.
+func duplicateMember(b []byte) (string, bool) {
+	type frame struct {
+		obj       bool
+		keys      map[string]bool
+		key       string
+		index     int
+		expectKey bool
+	}
+	var stack []*frame
+	done := func() { // a value ended
+		if len(stack) == 0 {
+			return
+		}
+		if top := stack[len(stack)-1]; top.obj {
+			top.expectKey = true
+		} else {
+			top.index++
+		}
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return "", false
+		}
+		if n := len(stack); n > 0 && stack[n-1].obj && stack[n-1].expectKey {
+			top := stack[n-1]
+			if k, ok := tok.(string); ok {
+				if top.keys[k] {
+					var ptr strings.Builder
+					for _, f := range stack[:n-1] {
+						ptr.WriteByte('/')
+						if f.obj {
+							ptr.WriteString(escapePointer(f.key))
+						} else {
+							ptr.WriteString(strconv.Itoa(f.index))
+						}
+					}
+					ptr.WriteByte('/')
+					ptr.WriteString(escapePointer(k))
+					return ptr.String(), true
+				}
+				top.keys[k] = true
+				top.key, top.expectKey = k, false
+				continue
+			}
+		}
+		switch tok {
+		case json.Delim('{'):
+			stack = append(stack, &frame{obj: true, keys: map[string]bool{}, expectKey: true})
+		case json.Delim('['):
+			stack = append(stack, &frame{})
+		case json.Delim('}'), json.Delim(']'):
+			stack = stack[:len(stack)-1]
+			done()
+		default:
+			done()
+		}
+	}
+}
+
+// jsonTooDeep reports whether the JSON text b nests arrays and objects
+// deeper than limit. It only counts brackets outside strings; whether b
+// is valid JSON is the decoder's business.
+func jsonTooDeep(b []byte, limit int) bool {
+	depth := 0
+	inString, escaped := false, false
+	for _, c := range b {
+		switch {
+		case inString:
+			switch {
+			case escaped:
+				escaped = false
+			case c == '\\':
+				escaped = true
+			case c == '"':
+				inString = false
+			}
+		case c == '"':
+			inString = true
+		case c == '[' || c == '{':
+			depth++
+			if depth > limit {
+				return true
+			}
+		case c == ']' || c == '}':
+			depth--
+		}
+	}
+	return false
 }
 
 func badDocument(pointer, detail string) *Error {

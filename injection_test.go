@@ -423,52 +423,7 @@ func TestInjection(t *testing.T) {
 		t.Run(place.name, func(t *testing.T) {
 			for _, pl := range payloads {
 				t.Run(pl.label, func(t *testing.T) {
-					e := newEnv(t)
-					p := pl.s
-					path := place.path(p)
-					master := injMaster(t, e)
-					var res *response
-					e.unchanged(func() { res = e.do("GET", path, "") }, "person", "computer", "sqlite_master")
-					if n := injMaster(t, e); n != master {
-						t.Errorf("sqlite_master has %d rows, had %d", n, master)
-					}
-					injSafe(t, p, res)
-					switch {
-					case place.param != nil:
-						status := place.status
-						if status == 0 {
-							status = http.StatusBadRequest
-						}
-						source := ""
-						if param := place.param(p); param != "" {
-							source = "?" + injRound(param)
-						}
-						wantError(t, res, status, source)
-					case place.meta != nil:
-						if res.Code != http.StatusOK {
-							t.Fatalf("status = %d, want 200\n%s", res.Code, injShort(string(res.Body)))
-						}
-						var doc struct {
-							Meta map[string]any `json:"meta"`
-						}
-						if err := json.Unmarshal(res.Body, &doc); err != nil {
-							t.Fatal(err)
-						}
-						if diff := cmp.Diff(place.meta(p), doc.Meta); diff != "" {
-							t.Errorf("meta (-want +got):\n%s", diff)
-						}
-					default:
-						if res.Code != http.StatusOK {
-							t.Fatalf("status = %d, want 200\n%s", res.Code, injShort(string(res.Body)))
-						}
-						want := []string{}
-						if place.want != nil {
-							want = place.want(t, e, p)
-						}
-						if diff := cmp.Diff(want, injDataIDs(t, res)); diff != "" {
-							t.Errorf("ids (-want +got):\n%s", diff)
-						}
-					}
+					injCheckRead(t, newEnv(t), place, pl.s)
 				})
 			}
 		})
@@ -478,6 +433,58 @@ func TestInjection(t *testing.T) {
 			t.Run(pl.label, func(t *testing.T) { injWrites(t, pl.s) })
 		}
 	})
+}
+
+// injCheckRead sends the read of place with payload p to e and checks the
+// reply: a 400 (or place.status) naming the parameter, or the right
+// answer with the payload taken as data; never a 5xx or SQL text, and the
+// database unchanged.
+func injCheckRead(t *testing.T, e *env, place injRead, p string) {
+	t.Helper()
+	path := place.path(p)
+	master := injMaster(t, e)
+	var res *response
+	e.unchanged(func() { res = e.do("GET", path, "") }, "person", "computer", "sqlite_master")
+	if n := injMaster(t, e); n != master {
+		t.Errorf("sqlite_master has %d rows, had %d", n, master)
+	}
+	injSafe(t, p, res)
+	switch {
+	case place.param != nil:
+		status := place.status
+		if status == 0 {
+			status = http.StatusBadRequest
+		}
+		source := ""
+		if param := place.param(p); param != "" {
+			source = "?" + injRound(param)
+		}
+		wantError(t, res, status, source)
+	case place.meta != nil:
+		if res.Code != http.StatusOK {
+			t.Fatalf("status = %d, want 200\n%s", res.Code, injShort(string(res.Body)))
+		}
+		var doc struct {
+			Meta map[string]any `json:"meta"`
+		}
+		if err := json.Unmarshal(res.Body, &doc); err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(place.meta(p), doc.Meta); diff != "" {
+			t.Errorf("meta (-want +got):\n%s", diff)
+		}
+	default:
+		if res.Code != http.StatusOK {
+			t.Fatalf("status = %d, want 200\n%s", res.Code, injShort(string(res.Body)))
+		}
+		want := []string{}
+		if place.want != nil {
+			want = place.want(t, e, p)
+		}
+		if diff := cmp.Diff(want, injDataIDs(t, res)); diff != "" {
+			t.Errorf("ids (-want +got):\n%s", diff)
+		}
+	}
 }
 
 // injWrites puts the payload p into request bodies and the item path of

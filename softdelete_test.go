@@ -264,10 +264,13 @@ func TestSoftDeleteTimestamp(t *testing.T) {
 	if got := wtCount(t, e, "person", "deleted_at IS NULL"); got != 2 {
 		t.Errorf("live persons = %d, want 2", got)
 	}
-	// The computers stay and lose their visible owner.
-	d := rlGet(t, e, "/api/computer?include=owner&filter[owner]=1")
+	// The computers stay and lose their visible owner; a filter on the
+	// owner's id agrees with the linkage (null), so it cannot reveal
+	// which computers the hidden person owned.
+	rlWant(t, "computers of 1", rlKeys(rlList(t, rlGet(t, e, "/api/computer?filter[owner]=1"))), []string{})
+	d := rlGet(t, e, "/api/computer?include=owner&filter[id]=1,2")
 	objs := rlList(t, d)
-	rlWant(t, "computers of 1", rlKeys(objs), []string{"computer:1", "computer:2"})
+	rlWant(t, "computers 1 and 2", rlKeys(objs), []string{"computer:1", "computer:2"})
 	for _, o := range objs {
 		rlWant(t, "owner of "+o.ID, string(o.Relationships["owner"].Data), "null")
 	}

@@ -255,6 +255,12 @@ func (a *API) createTx(ctx context.Context, tx *sql.Tx, p *plan, l *linker, in *
 	if b, ok := key.([]byte); ok {
 		key = string(b)
 	}
+	if key == nil {
+		// SQLite lets a key that is not an INTEGER PRIMARY KEY be NULL:
+		// the row could never be addressed.
+		return nil, &Error{Status: http.StatusBadRequest, Title: "Missing ID",
+			Detail: fmt.Sprintf("A resource of type %q needs an \"id\"; the server does not generate one.", p.schema.Type), Source: Pointer("/data")}
+	}
 	w.ID = key
 	if err := a.applyToMany(ctx, tx, key, in); err != nil {
 		return nil, err

@@ -288,7 +288,31 @@ func filterParam(comp *compiler, r Resolver, name, val string) (sq.Sqlizer, bool
 	if err != nil {
 		return nil, false, &Error{Param: name, Err: err}
 	}
+	if _, isField := r.Field(field); !isField {
+		if rel, ok := r.Relation(field); ok && rel.ID != nil && rel.Matches != nil {
+			if cond, err = visibleOnly(comp.ctx, rel, op, cond); err != nil {
+				return nil, false, &Error{Param: name, Err: err}
+			}
+		}
+	}
 	return cond, false, nil
+}
+
+// visibleOnly restricts a simple filter on a to-one relationship's key
+// (filter[owner]=2) to rows whose related resource the request may see. A
+// related resource hidden by its row filter counts as none, as the
+// relationship's linkage shows it, so that the filter cannot reveal that
+// a hidden resource exists or which rows refer to it.
+func visibleOnly(ctx context.Context, rel Relation, opName string, cond sq.Sqlizer) (sq.Sqlizer, error) {
+	sub, err := rel.Matches(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	visible := sq.And{sq.NotEq{rel.Key: nil}, sq.Expr(rel.Key+" IN (?)", sub)}
+	if operators[opName] == "is_null" {
+		return sq.Or{cond, not{visible}}, nil
+	}
+	return sq.And{cond, visible}, nil
 }
 
 // parsePage reads the page parameters.
@@ -360,7 +384,9 @@ func parsePage(c Config, params, from map[string]string, keys []Sort) (Page, err
 			}
 			p.Number = n
 		}
-		if int64(p.Number-1)*int64(p.Size) > 1<<53 {
+		// Divide rather than multiply: (number-1)*size overflows for a
+		// page number near the int64 limit and wraps to a negative start.
+		if int64(p.Number-1) > (1<<53)/int64(p.Size) {
 			return p, &Error{Param: "page[number]", Err: errPageTooFar}
 		}
 		p.Start = (p.Number - 1) * p.Size

@@ -192,7 +192,11 @@ func (t *Table) Insert(ctx context.Context, id any, v restless.Values) (sq.Inser
 	}
 	b := sq.Insert(t.table())
 	if len(m) == 0 {
-		return b.Options("").Suffix("DEFAULT VALUES"), nil
+		// squirrel cannot write INSERT ... DEFAULT VALUES. A NULL key is
+		// the next rowid in SQLite; where the key may not be NULL (a
+		// PostgreSQL serial) the database refuses it as a missing value,
+		// a 400, rather than the statement failing to build, a 500.
+		return b.Columns(restless.QuoteIdent(t.schema.ID.Column)).Values(nil), nil
 	}
 	return b.SetMap(m), nil
 }
