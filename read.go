@@ -201,7 +201,7 @@ func (p *plan) reader(l *linker, extra int) *rowReader {
 	nOne := len(p.toOne())
 	n := len(p.cols) + nOne + extra
 	rr := &rowReader{p: p, vals: make([]any, n), ptrs: make([]any, n), nOne: nOne, extra: extra, block: 1,
-		prefix: l.base + "/" + url.PathEscape(p.schema.CollectionPath()) + "/"}
+		prefix: l.itemPrefix(p.schema)}
 	for i := range rr.vals {
 		rr.ptrs[i] = &rr.vals[i]
 	}
