@@ -139,297 +139,315 @@ func computerJSON(id, name string) string {
 // TestAtomicCreateWithLIDs is seed 001's nested creation in standard
 // form: a person and three computers that name it by lid, in one request.
 func TestAtomicCreateWithLIDs(t *testing.T) {
-	e := newEnv(t)
-	res := e.atomic(ops(addAda, addComputer("c1", "ada"), addComputer("c2", "ada"), addComputer("c3", "ada")))
-	want := `{"atomic:results":[` +
-		`{"data":{"type":"person","id":"4","attributes":{"name":"Ada","birth_date":null,"age":36},` + personRels("4", "") +
-		`,"links":{"self":"http://example.com/api/person/4"}}},` +
-		`{"data":` + computerJSON("4", "c1") + `},{"data":` + computerJSON("5", "c2") + `},{"data":` + computerJSON("6", "c3") + `}],` +
-		`"jsonapi":{"version":"1.1","ext":["https://jsonapi.org/ext/atomic"]}}`
-	if res.Code != http.StatusOK || strings.TrimSpace(string(res.Body)) != want {
-		t.Fatalf("status %d\ngot  %s\nwant %s", res.Code, res.Body, want)
-	}
-	if p, c := e.count("person"), e.count("computer"); p != 4 || c != 6 {
-		t.Errorf("rows: %d people, %d computers; want 4 and 6", p, c)
-	}
-	got := e.do("GET", "/api/person/4/relationships/computers", "")
-	if !strings.Contains(string(got.Body), `"data":[{"type":"computer","id":"4"},{"type":"computer","id":"5"},{"type":"computer","id":"6"}]`) {
-		t.Errorf("person 4's computers: %s", got.Body)
-	}
+	eachDB(t, func(t *testing.T) {
+		e := newEnv(t)
+		res := e.atomic(ops(addAda, addComputer("c1", "ada"), addComputer("c2", "ada"), addComputer("c3", "ada")))
+		want := `{"atomic:results":[` +
+			`{"data":{"type":"person","id":"4","attributes":{"name":"Ada","birth_date":null,"age":36},` + personRels("4", "") +
+			`,"links":{"self":"http://example.com/api/person/4"}}},` +
+			`{"data":` + computerJSON("4", "c1") + `},{"data":` + computerJSON("5", "c2") + `},{"data":` + computerJSON("6", "c3") + `}],` +
+			`"jsonapi":{"version":"1.1","ext":["https://jsonapi.org/ext/atomic"]}}`
+		if res.Code != http.StatusOK || strings.TrimSpace(string(res.Body)) != want {
+			t.Fatalf("status %d\ngot  %s\nwant %s", res.Code, res.Body, want)
+		}
+		if p, c := e.count("person"), e.count("computer"); p != 4 || c != 6 {
+			t.Errorf("rows: %d people, %d computers; want 4 and 6", p, c)
+		}
+		got := e.do("GET", "/api/person/4/relationships/computers", "")
+		if !strings.Contains(string(got.Body), `"data":[{"type":"computer","id":"4"},{"type":"computer","id":"5"},{"type":"computer","id":"6"}]`) {
+			t.Errorf("person 4's computers: %s", got.Body)
+		}
+	})
 }
 
 // TestAtomicLinkByRelationshipOps creates the resources first and links
 // them with relationship operations whose ref and data use lids; no
 // operation returns data but the adds, and the results keep the order.
 func TestAtomicLinkByRelationshipOps(t *testing.T) {
-	e := newEnv(t)
-	res := e.atomic(ops(
-		`{"op":"add","data":{"type":"computer","lid":"x","attributes":{"name":"x1"}}}`,
-		addAda,
-		`{"op":"add","data":{"type":"computer","lid":"y","attributes":{"name":"y1"}}}`,
-		`{"op":"add","ref":{"type":"person","lid":"ada","relationship":"computers"},"data":[{"type":"computer","lid":"x"},{"type":"computer","lid":"y"},{"type":"computer","id":"1"}]}`,
-		`{"op":"remove","ref":{"type":"person","lid":"ada","relationship":"computers"},"data":[{"type":"computer","id":"1"}]}`,
-		`{"op":"update","ref":{"type":"computer","id":"2","relationship":"owner"},"data":{"type":"person","lid":"ada"}}`,
-	))
-	if res.Code != http.StatusOK {
-		t.Fatalf("%d %s", res.Code, res.Body)
-	}
-	rs := results(t, res)
-	var kinds []string
-	for _, r := range rs {
-		if r == nil {
-			kinds = append(kinds, "{}")
-		} else {
-			kinds = append(kinds, fmt.Sprintf("%v/%v", r["type"], r["id"]))
+	eachDB(t, func(t *testing.T) {
+		e := newEnv(t)
+		res := e.atomic(ops(
+			`{"op":"add","data":{"type":"computer","lid":"x","attributes":{"name":"x1"}}}`,
+			addAda,
+			`{"op":"add","data":{"type":"computer","lid":"y","attributes":{"name":"y1"}}}`,
+			`{"op":"add","ref":{"type":"person","lid":"ada","relationship":"computers"},"data":[{"type":"computer","lid":"x"},{"type":"computer","lid":"y"},{"type":"computer","id":"1"}]}`,
+			`{"op":"remove","ref":{"type":"person","lid":"ada","relationship":"computers"},"data":[{"type":"computer","id":"1"}]}`,
+			`{"op":"update","ref":{"type":"computer","id":"2","relationship":"owner"},"data":{"type":"person","lid":"ada"}}`,
+		))
+		if res.Code != http.StatusOK {
+			t.Fatalf("%d %s", res.Code, res.Body)
 		}
-	}
-	if want := []string{"computer/4", "person/4", "computer/5", "{}", "{}", "{}"}; !slices.Equal(kinds, want) {
-		t.Errorf("results %v, want %v", kinds, want)
-	}
-	got := e.do("GET", "/api/person/4/relationships/computers", "")
-	if !strings.Contains(string(got.Body), `"data":[{"type":"computer","id":"2"},{"type":"computer","id":"4"},{"type":"computer","id":"5"}]`) {
-		t.Errorf("person 4's computers: %s", got.Body)
-	}
-	var owner any
-	if err := e.query(`SELECT owner_id FROM computer WHERE id = 1`).Scan(&owner); err != nil || owner != nil {
-		t.Errorf("computer 1's owner = %v (%v), want NULL", owner, err)
-	}
+		rs := results(t, res)
+		var kinds []string
+		for _, r := range rs {
+			if r == nil {
+				kinds = append(kinds, "{}")
+			} else {
+				kinds = append(kinds, fmt.Sprintf("%v/%v", r["type"], r["id"]))
+			}
+		}
+		if want := []string{"computer/4", "person/4", "computer/5", "{}", "{}", "{}"}; !slices.Equal(kinds, want) {
+			t.Errorf("results %v, want %v", kinds, want)
+		}
+		got := e.do("GET", "/api/person/4/relationships/computers", "")
+		if !strings.Contains(string(got.Body), `"data":[{"type":"computer","id":"2"},{"type":"computer","id":"4"},{"type":"computer","id":"5"}]`) {
+			t.Errorf("person 4's computers: %s", got.Body)
+		}
+		var owner any
+		if err := e.query(`SELECT owner_id FROM computer WHERE id = 1`).Scan(&owner); err != nil || owner != nil {
+			t.Errorf("computer 1's owner = %v (%v), want NULL", owner, err)
+		}
+	})
 }
 
 // TestAtomicNoData answers 204 when no operation returns data.
 func TestAtomicNoData(t *testing.T) {
-	e := newEnv(t)
-	res := e.atomic(ops(
-		`{"op":"update","ref":{"type":"person","id":"1","relationship":"computers"},"data":[{"type":"computer","id":"3"}]}`,
-		`{"op":"update","ref":{"type":"computer","id":"1","relationship":"owner"},"data":null}`,
-		`{"op":"remove","ref":{"type":"computer","id":"2"}}`,
-	))
-	if res.Code != http.StatusNoContent || len(res.Body) != 0 {
-		t.Fatalf("%d %s, want 204 without a body", res.Code, res.Body)
-	}
-	want := []string{"1lixieDell<nil> 2024-03-01 09:30:00 +0000 UTC", "3turingLenovo1 2023-10-05 08:15:00 +0000 UTC"}
-	if got := e.rows("computer"); !slices.Equal(got, want) {
-		t.Errorf("computers:\n%q\nwant\n%q", got, want)
-	}
+	eachDB(t, func(t *testing.T) {
+		e := newEnv(t)
+		res := e.atomic(ops(
+			`{"op":"update","ref":{"type":"person","id":"1","relationship":"computers"},"data":[{"type":"computer","id":"3"}]}`,
+			`{"op":"update","ref":{"type":"computer","id":"1","relationship":"owner"},"data":null}`,
+			`{"op":"remove","ref":{"type":"computer","id":"2"}}`,
+		))
+		if res.Code != http.StatusNoContent || len(res.Body) != 0 {
+			t.Fatalf("%d %s, want 204 without a body", res.Code, res.Body)
+		}
+		want := []string{"1lixieDell<nil> 2024-03-01 09:30:00 +0000 UTC", "3turingLenovo1 2023-10-05 08:15:00 +0000 UTC"}
+		if got := e.rows("computer"); !slices.Equal(got, want) {
+			t.Errorf("computers:\n%q\nwant\n%q", got, want)
+		}
+	})
 }
 
 // TestAtomicUpdate updates by id, by lid in data and by ref, and returns
 // each resource.
 func TestAtomicUpdate(t *testing.T) {
-	e := newEnv(t)
-	res := e.atomic(ops(
-		addAda,
-		`{"op":"update","data":{"type":"person","lid":"ada","attributes":{"age":37}}}`,
-		`{"op":"update","ref":{"type":"person","lid":"ada"},"data":{"type":"person","attributes":{"birth_date":"1815-12-10"}}}`,
-		`{"op":"update","ref":{"type":"person","id":"2"},"data":{"type":"person","id":"2","attributes":{"name":"Hilde"}}}`,
-		`{"op":"update","data":{"type":"computer","id":"3","relationships":{"owner":{"data":{"type":"person","lid":"ada"}}}}}`,
-	))
-	if res.Code != http.StatusOK {
-		t.Fatalf("%d %s", res.Code, res.Body)
-	}
-	rs := results(t, res)
-	attrs := func(i int) map[string]any { return rs[i]["attributes"].(map[string]any) }
-	if attrs(1)["age"] != 37.0 || attrs(2)["birth_date"] != "1815-12-10" || attrs(2)["age"] != 37.0 || attrs(3)["name"] != "Hilde" {
-		t.Errorf("results: %s", res.Body)
-	}
-	if got, want := e.rows("person"), []string{"1Jeffrey1991-04-02 00:00:00 +0000 UTC 35", "2Hilde1984-11-30 00:00:00 +0000 UTC 41",
-		"3Tomasz2000-01-15 00:00:00 +0000 UTC 26", "4Ada1815-12-10 00:00:00 +0000 UTC 37"}; !slices.Equal(got, want) {
-		t.Errorf("people:\n%q\nwant\n%q", got, want)
-	}
-	var owner int
-	if err := e.query(`SELECT owner_id FROM computer WHERE id = 3`).Scan(&owner); err != nil || owner != 4 {
-		t.Errorf("computer 3's owner = %d (%v), want 4", owner, err)
-	}
+	eachDB(t, func(t *testing.T) {
+		e := newEnv(t)
+		res := e.atomic(ops(
+			addAda,
+			`{"op":"update","data":{"type":"person","lid":"ada","attributes":{"age":37}}}`,
+			`{"op":"update","ref":{"type":"person","lid":"ada"},"data":{"type":"person","attributes":{"birth_date":"1815-12-10"}}}`,
+			`{"op":"update","ref":{"type":"person","id":"2"},"data":{"type":"person","id":"2","attributes":{"name":"Hilde"}}}`,
+			`{"op":"update","data":{"type":"computer","id":"3","relationships":{"owner":{"data":{"type":"person","lid":"ada"}}}}}`,
+		))
+		if res.Code != http.StatusOK {
+			t.Fatalf("%d %s", res.Code, res.Body)
+		}
+		rs := results(t, res)
+		attrs := func(i int) map[string]any { return rs[i]["attributes"].(map[string]any) }
+		if attrs(1)["age"] != 37.0 || attrs(2)["birth_date"] != "1815-12-10" || attrs(2)["age"] != 37.0 || attrs(3)["name"] != "Hilde" {
+			t.Errorf("results: %s", res.Body)
+		}
+		if got, want := e.rows("person"), []string{"1Jeffrey1991-04-02 00:00:00 +0000 UTC 35", "2Hilde1984-11-30 00:00:00 +0000 UTC 41",
+			"3Tomasz2000-01-15 00:00:00 +0000 UTC 26", "4Ada1815-12-10 00:00:00 +0000 UTC 37"}; !slices.Equal(got, want) {
+			t.Errorf("people:\n%q\nwant\n%q", got, want)
+		}
+		var owner int
+		if err := e.query(`SELECT owner_id FROM computer WHERE id = 3`).Scan(&owner); err != nil || owner != 4 {
+			t.Errorf("computer 3's owner = %d (%v), want 4", owner, err)
+		}
+	})
 }
 
 // TestAtomicManyToMany links users by lid, keeping the join table's meta.
 func TestAtomicManyToMany(t *testing.T) {
-	e := newEnv(t, demo.Person(), demo.Computer(), demo.Users())
-	e.exec(demo.UsersSchema)
-	res := e.atomic(ops(
-		`{"op":"add","data":{"type":"users","id":"mom@x","lid":"mom","attributes":{"gender":"f"}}}`,
-		`{"op":"add","data":{"type":"users","id":"ryan@x","relationships":{"mom":{"data":{"type":"users","lid":"mom"}},`+
-			`"friends":{"data":[{"type":"users","lid":"mom","meta":{"met":"camp"}}]}}}}`,
-		`{"op":"add","data":{"type":"users","id":"kid@x"}}`,
-		`{"op":"add","ref":{"type":"users","id":"kid@x","relationship":"friends"},"data":[{"type":"users","id":"ryan@x","meta":{"met":"school"}}]}`,
-	))
-	if res.Code != http.StatusOK {
-		t.Fatalf("%d %s", res.Code, res.Body)
-	}
-	var mom string
-	if err := e.query(`SELECT mom FROM users WHERE email = 'ryan@x'`).Scan(&mom); err != nil || mom != "mom@x" {
-		t.Errorf("ryan's mom = %q (%v)", mom, err)
-	}
-	var met []string
-	rows, err := e.db.Reader.Query(`SELECT user_id || '>' || friend_id || ':' || met FROM friendship ORDER BY 1`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var s string
-		rows.Scan(&s)
-		met = append(met, s)
-	}
-	if want := []string{"kid@x>ryan@x:school", "ryan@x>mom@x:camp"}; !slices.Equal(met, want) {
-		t.Errorf("friendships %q, want %q", met, want)
-	}
+	eachDB(t, func(t *testing.T) {
+		e := newEnv(t, demo.Person(), demo.Computer(), demo.Users())
+		e.loadUsers()
+		res := e.atomic(ops(
+			`{"op":"add","data":{"type":"users","id":"mom@x","lid":"mom","attributes":{"gender":"f"}}}`,
+			`{"op":"add","data":{"type":"users","id":"ryan@x","relationships":{"mom":{"data":{"type":"users","lid":"mom"}},`+
+				`"friends":{"data":[{"type":"users","lid":"mom","meta":{"met":"camp"}}]}}}}`,
+			`{"op":"add","data":{"type":"users","id":"kid@x"}}`,
+			`{"op":"add","ref":{"type":"users","id":"kid@x","relationship":"friends"},"data":[{"type":"users","id":"ryan@x","meta":{"met":"school"}}]}`,
+		))
+		if res.Code != http.StatusOK {
+			t.Fatalf("%d %s", res.Code, res.Body)
+		}
+		var mom string
+		if err := e.query(`SELECT mom FROM users WHERE email = 'ryan@x'`).Scan(&mom); err != nil || mom != "mom@x" {
+			t.Errorf("ryan's mom = %q (%v)", mom, err)
+		}
+		var met []string
+		rows, err := e.db.Reader.Query(`SELECT user_id || '>' || friend_id || ':' || met FROM friendship ORDER BY 1`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var s string
+			rows.Scan(&s)
+			met = append(met, s)
+		}
+		if want := []string{"kid@x>ryan@x:school", "ryan@x>mom@x:camp"}; !slices.Equal(met, want) {
+			t.Errorf("friendships %q, want %q", met, want)
+		}
+	})
 }
 
 // TestAtomicRollback: whichever way the fourth operation fails, the
 // database is exactly as before (row counts and rows), and the error
 // points into the failing operation.
 func TestAtomicRollback(t *testing.T) {
-	first := []string{addAda, addComputer("c1", "ada"), addComputer("c2", "ada")}
-	tests := []struct {
-		name   string
-		fourth string
-		status int
-		ptr    string
-	}{
-		{"unique conflict", addComputer("lixie", "ada"), 409, "/atomic:operations/3/data/attributes/name"},
-		{"missing required value", `{"op":"add","data":{"type":"computer","attributes":{"vendor":"x"}}}`, 400, "/atomic:operations/3/data"},
-		{"invalid value", `{"op":"update","data":{"type":"person","lid":"ada","attributes":{"age":"old"}}}`, 400, "/atomic:operations/3/data/attributes/age"},
-		{"unknown attribute", `{"op":"add","data":{"type":"person","attributes":{"name":"B","color":"red"}}}`, 400, "/atomic:operations/3/data/attributes/color"},
-		{"unknown lid in linkage", addComputer("c3", "bob"), 400, "/atomic:operations/3/data/relationships/owner/data/lid"},
-		{"unknown lid in ref", `{"op":"remove","ref":{"type":"person","lid":"bob"}}`, 400, "/atomic:operations/3/ref/lid"},
-		{"unknown lid in data", `{"op":"update","data":{"type":"person","lid":"bob","attributes":{"age":1}}}`, 400, "/atomic:operations/3/data/lid"},
-		{"lid of another type", `{"op":"update","data":{"type":"computer","lid":"ada","attributes":{"name":"n"}}}`, 400, "/atomic:operations/3/data/lid"},
-		{"unknown lid in relationship ref", `{"op":"add","ref":{"type":"person","lid":"bob","relationship":"computers"},"data":[]}`, 400, "/atomic:operations/3/ref/lid"},
-		{"unknown lid in to-many linkage", `{"op":"add","ref":{"type":"person","lid":"ada","relationship":"computers"},"data":[{"type":"computer","lid":"c1"},{"type":"computer","lid":"zz"}]}`, 400, "/atomic:operations/3/data/1/lid"},
-		{"missing related", `{"op":"add","ref":{"type":"person","lid":"ada","relationship":"computers"},"data":[{"type":"computer","id":"99"}]}`, 404, "/atomic:operations/3/data/0/id"},
-		{"missing target", `{"op":"remove","ref":{"type":"computer","id":"99"}}`, 404, "/atomic:operations/3/ref/id"},
-		{"missing update target", `{"op":"update","data":{"type":"person","id":"99","attributes":{"age":1}}}`, 404, "/atomic:operations/3/data/id"},
-		{"still referred to", `{"op":"remove","ref":{"type":"person","lid":"ada"}}`, 409, "/atomic:operations/3"},
-		{"client id refused", `{"op":"add","data":{"type":"person","id":"9","attributes":{"name":"B"}}}`, 403, "/atomic:operations/3/data/id"},
-		{"duplicate lid", `{"op":"add","data":{"type":"person","lid":"ada","attributes":{"name":"B"}}}`, 400, "/atomic:operations/3/data/lid"},
-		{"id and lid disagree", `{"op":"update","ref":{"type":"person","lid":"ada"},"data":{"type":"person","id":"1"}}`, 409, "/atomic:operations/3/data/id"},
-		{"ref type mismatch", `{"op":"update","ref":{"type":"computer","id":"1"},"data":{"type":"person","id":"1"}}`, 409, "/atomic:operations/3/data/type"},
-		{"type mismatch in linkage", `{"op":"update","ref":{"type":"computer","id":"1","relationship":"owner"},"data":{"type":"computer","id":"2"}}`, 409, "/atomic:operations/3/data/type"},
-		{"unknown type", `{"op":"add","data":{"type":"robot"}}`, 400, "/atomic:operations/3/data/type"},
-		{"unknown relationship", `{"op":"add","ref":{"type":"person","id":"1","relationship":"pets"},"data":[]}`, 400, "/atomic:operations/3/ref/relationship"},
-		{"add to a to-one", `{"op":"add","ref":{"type":"computer","id":"1","relationship":"owner"},"data":{"type":"person","id":"1"}}`, 400, "/atomic:operations/3/op"},
-		{"bad op", `{"op":"upsert","data":{"type":"person"}}`, 400, "/atomic:operations/3/op"},
-		{"no op", `{"data":{"type":"person"}}`, 400, "/atomic:operations/3"},
-		{"not an object", `[]`, 400, "/atomic:operations/3"},
-		{"href", `{"op":"remove","href":"/api/person/1"}`, 400, "/atomic:operations/3/href"},
-		{"ref and href", `{"op":"remove","href":"/api/person/1","ref":{"type":"person","id":"1"}}`, 400, "/atomic:operations/3"},
-		{"ref without type", `{"op":"remove","ref":{"id":"1"}}`, 400, "/atomic:operations/3/ref"},
-		{"ref with id and lid", `{"op":"remove","ref":{"type":"person","id":"1","lid":"ada"}}`, 400, "/atomic:operations/3/ref"},
-		{"ref id not a string", `{"op":"remove","ref":{"type":"person","id":1}}`, 400, "/atomic:operations/3/ref/id"},
-		{"add with ref", `{"op":"add","ref":{"type":"person","id":"1"},"data":{"type":"person"}}`, 400, "/atomic:operations/3/ref"},
-		{"add without data", `{"op":"add"}`, 400, "/atomic:operations/3"},
-		{"remove with data", `{"op":"remove","ref":{"type":"person","id":"3"},"data":{"type":"person","id":"3"}}`, 400, "/atomic:operations/3/data"},
-		{"remove without ref", `{"op":"remove"}`, 400, "/atomic:operations/3"},
-		{"update without id", `{"op":"update","data":{"type":"person","attributes":{"age":1}}}`, 400, "/atomic:operations/3/data"},
-		{"relationship without data", `{"op":"update","ref":{"type":"computer","id":"1","relationship":"owner"}}`, 400, "/atomic:operations/3"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			e := newEnv(t)
-			e.t = t
-			p, c := e.count("person"), e.count("computer")
-			var res *response
-			e.unchanged(func() {
-				res = e.atomic(ops(append(first, tt.fourth)...))
-			}, "person", "computer")
-			wantError(t, res, tt.status, tt.ptr)
-			if p2, c2 := e.count("person"), e.count("computer"); p2 != p || c2 != c {
-				t.Errorf("rows: %d people and %d computers after, %d and %d before", p2, c2, p, c)
-			}
-			if ct := res.Header.Get("Content-Type"); ct != atomicType {
-				t.Errorf("Content-Type = %q, want %s", ct, atomicType)
-			}
-		})
-	}
+	eachDB(t, func(t *testing.T) {
+		first := []string{addAda, addComputer("c1", "ada"), addComputer("c2", "ada")}
+		tests := []struct {
+			name   string
+			fourth string
+			status int
+			ptr    string
+		}{
+			{"unique conflict", addComputer("lixie", "ada"), 409, "/atomic:operations/3/data/attributes/name"},
+			{"missing required value", `{"op":"add","data":{"type":"computer","attributes":{"vendor":"x"}}}`, 400, "/atomic:operations/3/data"},
+			{"invalid value", `{"op":"update","data":{"type":"person","lid":"ada","attributes":{"age":"old"}}}`, 400, "/atomic:operations/3/data/attributes/age"},
+			{"unknown attribute", `{"op":"add","data":{"type":"person","attributes":{"name":"B","color":"red"}}}`, 400, "/atomic:operations/3/data/attributes/color"},
+			{"unknown lid in linkage", addComputer("c3", "bob"), 400, "/atomic:operations/3/data/relationships/owner/data/lid"},
+			{"unknown lid in ref", `{"op":"remove","ref":{"type":"person","lid":"bob"}}`, 400, "/atomic:operations/3/ref/lid"},
+			{"unknown lid in data", `{"op":"update","data":{"type":"person","lid":"bob","attributes":{"age":1}}}`, 400, "/atomic:operations/3/data/lid"},
+			{"lid of another type", `{"op":"update","data":{"type":"computer","lid":"ada","attributes":{"name":"n"}}}`, 400, "/atomic:operations/3/data/lid"},
+			{"unknown lid in relationship ref", `{"op":"add","ref":{"type":"person","lid":"bob","relationship":"computers"},"data":[]}`, 400, "/atomic:operations/3/ref/lid"},
+			{"unknown lid in to-many linkage", `{"op":"add","ref":{"type":"person","lid":"ada","relationship":"computers"},"data":[{"type":"computer","lid":"c1"},{"type":"computer","lid":"zz"}]}`, 400, "/atomic:operations/3/data/1/lid"},
+			{"missing related", `{"op":"add","ref":{"type":"person","lid":"ada","relationship":"computers"},"data":[{"type":"computer","id":"99"}]}`, 404, "/atomic:operations/3/data/0/id"},
+			{"missing target", `{"op":"remove","ref":{"type":"computer","id":"99"}}`, 404, "/atomic:operations/3/ref/id"},
+			{"missing update target", `{"op":"update","data":{"type":"person","id":"99","attributes":{"age":1}}}`, 404, "/atomic:operations/3/data/id"},
+			{"still referred to", `{"op":"remove","ref":{"type":"person","lid":"ada"}}`, 409, "/atomic:operations/3"},
+			{"client id refused", `{"op":"add","data":{"type":"person","id":"9","attributes":{"name":"B"}}}`, 403, "/atomic:operations/3/data/id"},
+			{"duplicate lid", `{"op":"add","data":{"type":"person","lid":"ada","attributes":{"name":"B"}}}`, 400, "/atomic:operations/3/data/lid"},
+			{"id and lid disagree", `{"op":"update","ref":{"type":"person","lid":"ada"},"data":{"type":"person","id":"1"}}`, 409, "/atomic:operations/3/data/id"},
+			{"ref type mismatch", `{"op":"update","ref":{"type":"computer","id":"1"},"data":{"type":"person","id":"1"}}`, 409, "/atomic:operations/3/data/type"},
+			{"type mismatch in linkage", `{"op":"update","ref":{"type":"computer","id":"1","relationship":"owner"},"data":{"type":"computer","id":"2"}}`, 409, "/atomic:operations/3/data/type"},
+			{"unknown type", `{"op":"add","data":{"type":"robot"}}`, 400, "/atomic:operations/3/data/type"},
+			{"unknown relationship", `{"op":"add","ref":{"type":"person","id":"1","relationship":"pets"},"data":[]}`, 400, "/atomic:operations/3/ref/relationship"},
+			{"add to a to-one", `{"op":"add","ref":{"type":"computer","id":"1","relationship":"owner"},"data":{"type":"person","id":"1"}}`, 400, "/atomic:operations/3/op"},
+			{"bad op", `{"op":"upsert","data":{"type":"person"}}`, 400, "/atomic:operations/3/op"},
+			{"no op", `{"data":{"type":"person"}}`, 400, "/atomic:operations/3"},
+			{"not an object", `[]`, 400, "/atomic:operations/3"},
+			{"href", `{"op":"remove","href":"/api/person/1"}`, 400, "/atomic:operations/3/href"},
+			{"ref and href", `{"op":"remove","href":"/api/person/1","ref":{"type":"person","id":"1"}}`, 400, "/atomic:operations/3"},
+			{"ref without type", `{"op":"remove","ref":{"id":"1"}}`, 400, "/atomic:operations/3/ref"},
+			{"ref with id and lid", `{"op":"remove","ref":{"type":"person","id":"1","lid":"ada"}}`, 400, "/atomic:operations/3/ref"},
+			{"ref id not a string", `{"op":"remove","ref":{"type":"person","id":1}}`, 400, "/atomic:operations/3/ref/id"},
+			{"add with ref", `{"op":"add","ref":{"type":"person","id":"1"},"data":{"type":"person"}}`, 400, "/atomic:operations/3/ref"},
+			{"add without data", `{"op":"add"}`, 400, "/atomic:operations/3"},
+			{"remove with data", `{"op":"remove","ref":{"type":"person","id":"3"},"data":{"type":"person","id":"3"}}`, 400, "/atomic:operations/3/data"},
+			{"remove without ref", `{"op":"remove"}`, 400, "/atomic:operations/3"},
+			{"update without id", `{"op":"update","data":{"type":"person","attributes":{"age":1}}}`, 400, "/atomic:operations/3/data"},
+			{"relationship without data", `{"op":"update","ref":{"type":"computer","id":"1","relationship":"owner"}}`, 400, "/atomic:operations/3"},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				e := newEnv(t)
+				e.t = t
+				p, c := e.count("person"), e.count("computer")
+				var res *response
+				e.unchanged(func() {
+					res = e.atomic(ops(append(first, tt.fourth)...))
+				}, "person", "computer")
+				wantError(t, res, tt.status, tt.ptr)
+				if p2, c2 := e.count("person"), e.count("computer"); p2 != p || c2 != c {
+					t.Errorf("rows: %d people and %d computers after, %d and %d before", p2, c2, p, c)
+				}
+				if ct := res.Header.Get("Content-Type"); ct != atomicType {
+					t.Errorf("Content-Type = %q, want %s", ct, atomicType)
+				}
+			})
+		}
+	})
 }
 
 // TestAtomicDocument checks the top level of the request document.
 func TestAtomicDocument(t *testing.T) {
-	tests := []struct {
-		name, body string
-		status     int
-		ptr        string
-	}{
-		{"not JSON", `{"atomic:operations":`, 400, "/"},
-		{"no operations", `{"meta":{}}`, 400, "/"},
-		{"data", `{"data":{"type":"person"},"atomic:operations":[]}`, 400, "/data"},
-		{"included", `{"included":[],"atomic:operations":[` + addAda + `]}`, 400, "/included"},
-		{"results", `{"atomic:results":[],"atomic:operations":[` + addAda + `]}`, 400, "/atomic:results"},
-		{"not an array", `{"atomic:operations":{}}`, 400, "/atomic:operations"},
-		{"empty", `{"atomic:operations":[]}`, 400, "/atomic:operations"},
-		{"too many", ops(slices.Repeat([]string{`{"op":"remove","ref":{"type":"person","id":"1"}}`}, 4)...), 413, "/atomic:operations"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			e := newEnv(t)
-			e.t = t
-			e.api.MaxOperations = 3
-			e.unchanged(func() {
-				wantError(t, e.atomic(tt.body), tt.status, tt.ptr)
-			}, "person", "computer")
-		})
-	}
-	e := newEnv(t)
-	e.api.MaxBodyBytes = 64
-	wantError(t, e.atomic(ops(addAda, addAda)), 413, "")
-	e = newEnv(t)
-	wantError(t, e.atomic(ops(addAda), "Content-Type", atomicType+"; charset=utf-8"), 415, "header:Content-Type")
-	wantError(t, e.atomic(ops(addAda)+"?"), 400, "/")
-	req := httptest.NewRequest("POST", "/api/operations?sort=name", strings.NewReader(ops(addAda)))
-	req.Header.Set("Content-Type", atomicType)
-	rec := httptest.NewRecorder()
-	e.h.ServeHTTP(rec, req)
-	wantError(t, &response{Code: rec.Code, Header: rec.Header(), Body: rec.Body.Bytes()}, 400, "?sort")
-	if e.count("person") != 3 {
-		t.Error("a refused request wrote")
-	}
+	eachDB(t, func(t *testing.T) {
+		tests := []struct {
+			name, body string
+			status     int
+			ptr        string
+		}{
+			{"not JSON", `{"atomic:operations":`, 400, "/"},
+			{"no operations", `{"meta":{}}`, 400, "/"},
+			{"data", `{"data":{"type":"person"},"atomic:operations":[]}`, 400, "/data"},
+			{"included", `{"included":[],"atomic:operations":[` + addAda + `]}`, 400, "/included"},
+			{"results", `{"atomic:results":[],"atomic:operations":[` + addAda + `]}`, 400, "/atomic:results"},
+			{"not an array", `{"atomic:operations":{}}`, 400, "/atomic:operations"},
+			{"empty", `{"atomic:operations":[]}`, 400, "/atomic:operations"},
+			{"too many", ops(slices.Repeat([]string{`{"op":"remove","ref":{"type":"person","id":"1"}}`}, 4)...), 413, "/atomic:operations"},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				e := newEnv(t)
+				e.t = t
+				e.api.MaxOperations = 3
+				e.unchanged(func() {
+					wantError(t, e.atomic(tt.body), tt.status, tt.ptr)
+				}, "person", "computer")
+			})
+		}
+		e := newEnv(t)
+		e.api.MaxBodyBytes = 64
+		wantError(t, e.atomic(ops(addAda, addAda)), 413, "")
+		e = newEnv(t)
+		wantError(t, e.atomic(ops(addAda), "Content-Type", atomicType+"; charset=utf-8"), 415, "header:Content-Type")
+		wantError(t, e.atomic(ops(addAda)+"?"), 400, "/")
+		req := httptest.NewRequest("POST", "/api/operations?sort=name", strings.NewReader(ops(addAda)))
+		req.Header.Set("Content-Type", atomicType)
+		rec := httptest.NewRecorder()
+		e.h.ServeHTTP(rec, req)
+		wantError(t, &response{Code: rec.Code, Header: rec.Header(), Body: rec.Body.Bytes()}, 400, "?sort")
+		if e.count("person") != 3 {
+			t.Error("a refused request wrote")
+		}
+	})
 }
 
 // TestAtomicSeveralErrors: every error of a failing operation points into
 // it, and the reply's status is the most general one.
 func TestAtomicSeveralErrors(t *testing.T) {
-	e := newEnv(t)
-	res := e.atomic(ops(addAda, `{"op":"add","data":{"type":"person","attributes":{"age":"x","name":1,"color":"red"}}}`))
-	if res.Code != http.StatusBadRequest {
-		t.Fatalf("%d %s", res.Code, res.Body)
-	}
-	var doc struct {
-		Errors []struct {
-			Status string
-			Source struct{ Pointer string }
+	eachDB(t, func(t *testing.T) {
+		e := newEnv(t)
+		res := e.atomic(ops(addAda, `{"op":"add","data":{"type":"person","attributes":{"age":"x","name":1,"color":"red"}}}`))
+		if res.Code != http.StatusBadRequest {
+			t.Fatalf("%d %s", res.Code, res.Body)
 		}
-	}
-	if err := json.Unmarshal(res.Body, &doc); err != nil {
-		t.Fatal(err)
-	}
-	var got []string
-	for _, e := range doc.Errors {
-		got = append(got, e.Status+" "+e.Source.Pointer)
-	}
-	want := []string{"400 /atomic:operations/1/data/attributes/age", "400 /atomic:operations/1/data/attributes/color", "400 /atomic:operations/1/data/attributes/name"}
-	if !slices.Equal(got, want) {
-		t.Errorf("errors %q, want %q", got, want)
-	}
-	if e.count("person") != 3 {
-		t.Error("a failed request wrote")
-	}
+		var doc struct {
+			Errors []struct {
+				Status string
+				Source struct{ Pointer string }
+			}
+		}
+		if err := json.Unmarshal(res.Body, &doc); err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, e := range doc.Errors {
+			got = append(got, e.Status+" "+e.Source.Pointer)
+		}
+		want := []string{"400 /atomic:operations/1/data/attributes/age", "400 /atomic:operations/1/data/attributes/color", "400 /atomic:operations/1/data/attributes/name"}
+		if !slices.Equal(got, want) {
+			t.Errorf("errors %q, want %q", got, want)
+		}
+		if e.count("person") != 3 {
+			t.Error("a failed request wrote")
+		}
+	})
 }
 
 // TestAtomicAllower: a resource's Allower applies to its operations.
 func TestAtomicAllower(t *testing.T) {
-	person := demo.Person()
-	person.NoDelete = true
-	computer := demo.Computer()
-	computer.ReadOnly = true
-	e := newEnv(t, person, computer)
-	wantError(t, e.atomic(ops(addAda, `{"op":"remove","ref":{"type":"person","id":"3"}}`)), 403, "/atomic:operations/1/op")
-	wantError(t, e.atomic(ops(addComputer("c", "x"))), 403, "/atomic:operations/0/op")
-	wantError(t, e.atomic(ops(`{"op":"update","data":{"type":"computer","id":"1","attributes":{"name":"n"}}}`)), 403, "/atomic:operations/0/op")
-	wantError(t, e.atomic(ops(`{"op":"update","ref":{"type":"computer","id":"1","relationship":"owner"},"data":null}`)), 403, "/atomic:operations/0/ref/relationship")
-	if e.count("person") != 3 {
-		t.Error("a refused request wrote")
-	}
+	eachDB(t, func(t *testing.T) {
+		person := demo.Person()
+		person.NoDelete = true
+		computer := demo.Computer()
+		computer.ReadOnly = true
+		e := newEnv(t, person, computer)
+		wantError(t, e.atomic(ops(addAda, `{"op":"remove","ref":{"type":"person","id":"3"}}`)), 403, "/atomic:operations/1/op")
+		wantError(t, e.atomic(ops(addComputer("c", "x"))), 403, "/atomic:operations/0/op")
+		wantError(t, e.atomic(ops(`{"op":"update","data":{"type":"computer","id":"1","attributes":{"name":"n"}}}`)), 403, "/atomic:operations/0/op")
+		wantError(t, e.atomic(ops(`{"op":"update","ref":{"type":"computer","id":"1","relationship":"owner"},"data":null}`)), 403, "/atomic:operations/0/ref/relationship")
+		if e.count("person") != 3 {
+			t.Error("a refused request wrote")
+		}
+	})
 }
 
 // TestAtomicProvisioner: a Provisioner's creation cannot join the
@@ -453,94 +471,98 @@ func TestAtomicProvisioner(t *testing.T) {
 // TestAtomicHooks: write hooks run for each operation inside the one
 // transaction, and a hook's refusal rolls back the earlier operations.
 func TestAtomicHooks(t *testing.T) {
-	var seen []string
-	person := demo.Person()
-	person.Before = func(_ context.Context, w *restless.Write) error {
-		seen = append(seen, fmt.Sprintf("%v %v", w.Op, w.Values["name"]))
-		if w.Tx == nil {
-			return fmt.Errorf("no transaction")
+	eachDB(t, func(t *testing.T) {
+		var seen []string
+		person := demo.Person()
+		person.Before = func(_ context.Context, w *restless.Write) error {
+			seen = append(seen, fmt.Sprintf("%v %v", w.Op, w.Values["name"]))
+			if w.Tx == nil {
+				return fmt.Errorf("no transaction")
+			}
+			if w.Values["name"] == "Nope" {
+				return &restless.Error{Status: http.StatusUnprocessableEntity, Title: "Refused", Detail: "No.", Source: restless.Pointer("/data/attributes/name")}
+			}
+			return nil
 		}
-		if w.Values["name"] == "Nope" {
-			return &restless.Error{Status: http.StatusUnprocessableEntity, Title: "Refused", Detail: "No.", Source: restless.Pointer("/data/attributes/name")}
+		e := newEnv(t, person, demo.Computer())
+		e.unchanged(func() {
+			res := e.atomic(ops(addAda, `{"op":"add","data":{"type":"person","attributes":{"name":"Nope"}}}`))
+			wantError(t, res, http.StatusUnprocessableEntity, "/atomic:operations/1/data/attributes/name")
+		}, "person", "computer")
+		if want := []string{fmt.Sprint(restless.OpCreate) + " Ada", fmt.Sprint(restless.OpCreate) + " Nope"}; !slices.Equal(seen, want) {
+			t.Errorf("hooks saw %q, want %q", seen, want)
 		}
-		return nil
-	}
-	e := newEnv(t, person, demo.Computer())
-	e.unchanged(func() {
-		res := e.atomic(ops(addAda, `{"op":"add","data":{"type":"person","attributes":{"name":"Nope"}}}`))
-		wantError(t, res, http.StatusUnprocessableEntity, "/atomic:operations/1/data/attributes/name")
-	}, "person", "computer")
-	if want := []string{fmt.Sprint(restless.OpCreate) + " Ada", fmt.Sprint(restless.OpCreate) + " Nope"}; !slices.Equal(seen, want) {
-		t.Errorf("hooks saw %q, want %q", seen, want)
-	}
+	})
 }
 
 // TestAtomicNegotiation follows the extension's negotiation rules on the
 // operations endpoint and keeps the other endpoints as they were.
 func TestAtomicNegotiation(t *testing.T) {
-	body := ops(addAda)
-	tests := []struct {
-		name          string
-		contentType   string
-		accept        string
-		status        int
-		source        string
-		wantExtInType bool
-	}{
-		{"atomic both", atomicType, atomicType, 200, "", true},
-		{"unquoted ext", "application/vnd.api+json;ext=https://jsonapi.org/ext/atomic", atomicType, 200, "", true},
-		{"no Accept", atomicType, "", 200, "", true},
-		{"wildcard Accept", atomicType, "*/*", 200, "", true},
-		{"atomic among others", atomicType, "application/vnd.api+json, " + atomicType + ";q=0.5", 200, "", true},
-		{"plain Content-Type", "application/vnd.api+json", atomicType, 415, "header:Content-Type", false},
-		{"no Content-Type", "", atomicType, 415, "header:Content-Type", false},
-		{"JSON Content-Type", "application/json", atomicType, 415, "header:Content-Type", false},
-		{"unsupported ext", `application/vnd.api+json; ext="https://example.com/ext"`, atomicType, 415, "header:Content-Type", false},
-		{"atomic and unsupported ext", `application/vnd.api+json; ext="https://jsonapi.org/ext/atomic https://example.com/ext"`, atomicType, 415, "header:Content-Type", false},
-		{"415 wins over 406", "application/vnd.api+json", "text/html", 415, "header:Content-Type", false},
-		{"Accept plain only", atomicType, "application/vnd.api+json", 406, "header:Accept", false},
-		{"Accept unsupported ext", atomicType, `application/vnd.api+json; ext="https://example.com/ext"`, 406, "header:Accept", false},
-		{"Accept HTML", atomicType, "text/html", 406, "header:Accept", false},
-		{"Accept refuses atomic", atomicType, atomicType + ";q=0, */*", 406, "header:Accept", false},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			e := newEnv(t)
-			e.t = t
-			res := e.atomic(body, "Content-Type", tt.contentType, "Accept", tt.accept)
-			if tt.status >= 400 {
-				wantError(t, res, tt.status, tt.source)
-				if e.count("person") != 3 {
-					t.Error("a refused request wrote")
+	eachDB(t, func(t *testing.T) {
+		body := ops(addAda)
+		tests := []struct {
+			name          string
+			contentType   string
+			accept        string
+			status        int
+			source        string
+			wantExtInType bool
+		}{
+			{"atomic both", atomicType, atomicType, 200, "", true},
+			{"unquoted ext", "application/vnd.api+json;ext=https://jsonapi.org/ext/atomic", atomicType, 200, "", true},
+			{"no Accept", atomicType, "", 200, "", true},
+			{"wildcard Accept", atomicType, "*/*", 200, "", true},
+			{"atomic among others", atomicType, "application/vnd.api+json, " + atomicType + ";q=0.5", 200, "", true},
+			{"plain Content-Type", "application/vnd.api+json", atomicType, 415, "header:Content-Type", false},
+			{"no Content-Type", "", atomicType, 415, "header:Content-Type", false},
+			{"JSON Content-Type", "application/json", atomicType, 415, "header:Content-Type", false},
+			{"unsupported ext", `application/vnd.api+json; ext="https://example.com/ext"`, atomicType, 415, "header:Content-Type", false},
+			{"atomic and unsupported ext", `application/vnd.api+json; ext="https://jsonapi.org/ext/atomic https://example.com/ext"`, atomicType, 415, "header:Content-Type", false},
+			{"415 wins over 406", "application/vnd.api+json", "text/html", 415, "header:Content-Type", false},
+			{"Accept plain only", atomicType, "application/vnd.api+json", 406, "header:Accept", false},
+			{"Accept unsupported ext", atomicType, `application/vnd.api+json; ext="https://example.com/ext"`, 406, "header:Accept", false},
+			{"Accept HTML", atomicType, "text/html", 406, "header:Accept", false},
+			{"Accept refuses atomic", atomicType, atomicType + ";q=0, */*", 406, "header:Accept", false},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				e := newEnv(t)
+				e.t = t
+				res := e.atomic(body, "Content-Type", tt.contentType, "Accept", tt.accept)
+				if tt.status >= 400 {
+					wantError(t, res, tt.status, tt.source)
+					if e.count("person") != 3 {
+						t.Error("a refused request wrote")
+					}
+					return
 				}
-				return
-			}
-			if res.Code != tt.status {
-				t.Fatalf("status %d, want %d: %s", res.Code, tt.status, res.Body)
-			}
-			if e.count("person") != 4 {
-				t.Error("no person was created")
-			}
-		})
-	}
+				if res.Code != tt.status {
+					t.Fatalf("status %d, want %d: %s", res.Code, tt.status, res.Body)
+				}
+				if e.count("person") != 4 {
+					t.Error("no person was created")
+				}
+			})
+		}
 
-	// The other endpoints do not take the extension.
-	e := newEnv(t)
-	wantError(t, e.do("POST", "/api/person", `{"data":{"type":"person","attributes":{"name":"B"}}}`, "Content-Type", atomicType), 415, "header:Content-Type")
-	wantError(t, e.do("GET", "/api/person", "", "Accept", atomicType), 406, "header:Accept")
-	if res := e.do("GET", "/api/person", "", "Accept", atomicType+", application/vnd.api+json"); res.Code != 200 {
-		t.Errorf("GET /api/person: %d", res.Code)
-	}
-	// Methods.
-	res := e.do("GET", "/api/operations", "")
-	wantError(t, res, http.StatusMethodNotAllowed, "")
-	if got := res.Header.Get("Allow"); got != "POST, OPTIONS" {
-		t.Errorf("Allow = %q", got)
-	}
-	res = e.do("OPTIONS", "/api/operations", "")
-	if res.Code != http.StatusNoContent || res.Header.Get("Allow") != "POST, OPTIONS" {
-		t.Errorf("OPTIONS: %d %v", res.Code, res.Header)
-	}
+		// The other endpoints do not take the extension.
+		e := newEnv(t)
+		wantError(t, e.do("POST", "/api/person", `{"data":{"type":"person","attributes":{"name":"B"}}}`, "Content-Type", atomicType), 415, "header:Content-Type")
+		wantError(t, e.do("GET", "/api/person", "", "Accept", atomicType), 406, "header:Accept")
+		if res := e.do("GET", "/api/person", "", "Accept", atomicType+", application/vnd.api+json"); res.Code != 200 {
+			t.Errorf("GET /api/person: %d", res.Code)
+		}
+		// Methods.
+		res := e.do("GET", "/api/operations", "")
+		wantError(t, res, http.StatusMethodNotAllowed, "")
+		if got := res.Header.Get("Allow"); got != "POST, OPTIONS" {
+			t.Errorf("Allow = %q", got)
+		}
+		res = e.do("OPTIONS", "/api/operations", "")
+		if res.Code != http.StatusNoContent || res.Header.Get("Allow") != "POST, OPTIONS" {
+			t.Errorf("OPTIONS: %d %v", res.Code, res.Header)
+		}
+	})
 }
 
 // TestAtomicReservedPath: no resource may take the path operations.

@@ -356,7 +356,7 @@ func (h *collectionHandler) create(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		var ok bool
-		if id, ok = p.schema.ID.parse(*in.id); !ok {
+		if id, ok = h.api.parseID(p.schema.ID, *in.id); !ok {
 			WriteError(w, r, badDocument("/data/id", fmt.Sprintf("The id %q cannot be an id of a %q resource.", *in.id, p.schema.Type)))
 			return
 		}

@@ -211,18 +211,21 @@ func (a *API) decodeObject(body []byte, s *Schema, op Op) (*input, error) {
 		var errs []error
 		for _, name := range sortedKeys(attrs) {
 			ptr := "/data/attributes/" + escapePointer(name)
-			a, ok := s.Attribute(name)
+			at, ok := s.Attribute(name)
 			if !ok {
 				errs = append(errs, &Error{Status: http.StatusBadRequest, Title: "Unknown Attribute",
 					Detail: fmt.Sprintf("The type %q has no attribute %q.", s.Type, name), Source: Pointer(ptr)})
 				continue
 			}
-			if !a.Writable() {
+			if !at.Writable() {
 				errs = append(errs, &Error{Status: http.StatusForbidden, Title: "Read-Only Attribute",
 					Detail: fmt.Sprintf("The attribute %q cannot be written.", name), Source: Pointer(ptr)})
 				continue
 			}
-			v, err := decodeValue(a.Type, attrs[name])
+			v, err := decodeValue(at.Type, attrs[name])
+			if err == nil {
+				err = a.checkValue(at.Type, v)
+			}
 			if err != nil {
 				errs = append(errs, &Error{Status: http.StatusBadRequest, Title: "Invalid Attribute Value",
 					Detail: fmt.Sprintf("The attribute %q %s.", name, err.Error()), Source: Pointer(ptr)})
@@ -328,6 +331,13 @@ func decodeValue(t ValueType, raw json.RawMessage) (any, error) {
 			return s, nil
 		}
 		return nil, errors.New("must be a string")
+	case UUID:
+		if s, ok := str(); ok {
+			if isUUID(s) {
+				return s, nil
+			}
+		}
+		return nil, errors.New("must be a UUID such as \"123e4567-e89b-12d3-a456-426614174000\"")
 	case Integer:
 		if raw[0] == '-' || raw[0] >= '0' && raw[0] <= '9' {
 			n, err := strconv.ParseInt(string(raw), 10, 64)

@@ -30,6 +30,37 @@ type Dialect interface {
 	LockRows() string
 }
 
+// A ValueChecker is a [Dialect] that refuses, before any SQL runs, values
+// its database cannot hold, such as text with the character U+0000 in
+// PostgreSQL. A refused attribute value is a 400 pointing at the
+// attribute, a refused filter value a 400 naming the parameter, and a
+// refused id names no resource (404).
+type ValueChecker interface {
+	// CheckValue returns why the value v of type t cannot be stored,
+	// phrased to follow "The attribute "x" ...", or nil.
+	CheckValue(t ValueType, v any) error
+}
+
+// checkValue asks the dialect, if it is a ValueChecker, whether v can be
+// stored.
+func (a *API) checkValue(t ValueType, v any) error {
+	if c, ok := a.dialect().(ValueChecker); ok {
+		return c.CheckValue(t, v)
+	}
+	return nil
+}
+
+// parseID is id.parse refusing, too, ids the dialect cannot hold, and
+// returning the key in the form the dialect binds, so that it compares
+// equal with keys read back (PostgreSQL answers UUIDs in lowercase).
+func (a *API) parseID(id ID, s string) (any, bool) {
+	v, ok := id.parse(s)
+	if !ok || a.checkValue(id.valueType(), v) != nil {
+		return nil, false
+	}
+	return a.dialect().BindValue(id.valueType(), v), true
+}
+
 // DBErrorKind classifies a database failure.
 type DBErrorKind int
 
@@ -43,9 +74,13 @@ const (
 	DBNotNull
 	// DBCheck is a CHECK violation or a value the column cannot hold: 400.
 	DBCheck
-	// DBForeignKey is a foreign-key violation: 409.
+	// DBForeignKey is a foreign-key violation: 404 with a pointer at the
+	// member that set the key when a create or update refers to a row
+	// that does not exist, 409 when a delete removes a row still
+	// referred to.
 	DBForeignKey
-	// DBBusy is a lock or serialization failure worth retrying: 503.
+	// DBBusy is a lock or serialization failure, a deadlock or a
+	// statement timeout, worth retrying: 503 with Retry-After.
 	DBBusy
 )
 

@@ -80,7 +80,7 @@ func FuzzRequestDocument(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Fuzz(func(t *testing.T, target uint8, body string) {
-		e := &env{t: t, db: db, api: api, h: h}
+		e := &env{t: t, backend: "sqlite", db: envDB{Reader: db.Reader, Writer: db.Writer}, api: api, h: h}
 		tg := fuzzTargets[int(target)%len(fuzzTargets)]
 		before := faultDump(t, e)
 		var res *response

@@ -98,7 +98,7 @@ func faultEnv(t *testing.T, template []byte, in *faultdb.Injector) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &env{t: t, db: db, api: api, h: h}
+	return &env{t: t, backend: "sqlite", db: envDB{Reader: db.Reader, Writer: db.Writer}, api: api, h: h}
 }
 
 // faultDump returns every row of every table, sorted, read past the API.

@@ -8,14 +8,20 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
+
+	sq "github.com/Masterminds/squirrel"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/gorestless/restless"
 	"github.com/gorestless/restless/internal/demo"
 	"github.com/gorestless/restless/internal/jsonapitest"
+	"github.com/gorestless/restless/postgres"
 	"github.com/gorestless/restless/sqlite"
 )
 
@@ -24,37 +30,164 @@ const testBase = "http://example.com"
 
 // env is one test's API over a fresh demo database.
 type env struct {
-	t   *testing.T
-	db  *sqlite.DB
-	api *restless.API
-	h   http.Handler
+	t *testing.T
+	// backend is "sqlite" or "postgres": the database behind the API.
+	backend string
+	db      envDB
+	api     *restless.API
+	h       http.Handler
+}
+
+// envDB is the connections of an env: on SQLite a reader pool and the one
+// writer, on PostgreSQL one pool for both.
+type envDB struct {
+	Reader, Writer *sql.DB
 }
 
 // newEnv opens a fresh demo database and serves res (the demo's resources
-// when none are given) under /api.
+// when none are given) under /api. The database is SQLite, or PostgreSQL
+// inside the "postgres" subtest of [eachDB].
 func newEnv(t *testing.T, res ...restless.Resource) *env {
 	t.Helper()
-	db, err := demo.Open(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	return newEnvWith(t, nil, res...)
+}
+
+// newEnvWith is newEnv with the API adjusted by mod (if not nil) before
+// its handler is built.
+func newEnvWith(t *testing.T, mod func(*restless.API), res ...restless.Resource) *env {
+	t.Helper()
 	if len(res) == 0 {
 		res = demo.Resources()
 	}
-	api := &restless.API{DB: db.Reader, WriteDB: db.Writer, Dialect: sqlite.Dialect, Prefix: "/api", BaseURL: testBase}
-	h, err := api.Handler(res...)
+	e := &env{t: t, backend: backendOf(t)}
+	e.api = &restless.API{Prefix: "/api", BaseURL: testBase}
+	if e.backend == "postgres" {
+		db := openPostgres(t)
+		e.db = envDB{Reader: db, Writer: db}
+		e.api.DB, e.api.Dialect = db, postgres.Dialect
+	} else {
+		db, err := demo.Open(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		e.db = envDB{Reader: db.Reader, Writer: db.Writer}
+		e.api.DB, e.api.WriteDB, e.api.Dialect = db.Reader, db.Writer, sqlite.Dialect
+	}
+	if mod != nil {
+		mod(e.api)
+	}
+	h, err := e.api.Handler(res...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &env{t: t, db: db, api: api, h: h}
+	e.h = h
+	return e
 }
 
-// exec runs SQL on the writer.
+// on returns e for the subtest t: the same database and API, with
+// failures reported to t.
+func (e *env) on(t *testing.T) *env {
+	c := *e
+	c.t = t
+	return &c
+}
+
+// postgresDSN is the environment variable naming the PostgreSQL server the
+// tests may use, such as postgres://postgres@127.0.0.1:5432/test?sslmode=disable.
+const postgresDSN = "RESTLESS_TEST_POSTGRES"
+
+// eachDBTests records the tests that run through eachDB, so backendOf
+// reads only their subtest names.
+var eachDBTests sync.Map
+
+// eachDB runs f twice, as the subtests "sqlite" and "postgres"; newEnv
+// inside f (or in f's own subtests) opens the subtest's database. The
+// postgres subtest is skipped, saying why, when RESTLESS_TEST_POSTGRES is
+// not set.
+func eachDB(t *testing.T, f func(t *testing.T)) {
+	t.Helper()
+	eachDBTests.Store(t.Name(), true)
+	t.Run("sqlite", f)
+	t.Run("postgres", func(t *testing.T) {
+		if os.Getenv(postgresDSN) == "" {
+			t.Skip("PostgreSQL tests skipped: " + postgresDSN + " is not set")
+		}
+		f(t)
+	})
+}
+
+// backendOf returns the database a test runs on: "postgres" inside the
+// postgres subtest of eachDB, "sqlite" otherwise.
+func backendOf(t *testing.T) string {
+	parts := strings.Split(t.Name(), "/")
+	for i := 0; i+1 < len(parts); i++ {
+		if _, ok := eachDBTests.Load(strings.Join(parts[:i+1], "/")); ok {
+			return parts[i+1]
+		}
+	}
+	return "sqlite"
+}
+
+// openPostgres opens a fresh demo schema on the test server, dropped when
+// the test ends.
+func openPostgres(t *testing.T) *sql.DB {
+	t.Helper()
+	db, cleanup, err := demo.OpenPostgres(context.Background(), os.Getenv(postgresDSN))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(cleanup)
+	return db
+}
+
+// pick returns the statement for the env's database: sqlite's text, or
+// postgres's when the two differ.
+func (e *env) pick(sqlite, postgres string) string {
+	if e.backend == "postgres" {
+		return postgres
+	}
+	return sqlite
+}
+
+// loadUsers creates seed 004's users and friendship tables.
+func (e *env) loadUsers() {
+	e.t.Helper()
+	e.exec(e.pick(demo.UsersSchema, demo.PostgresUsersSchema))
+}
+
+// exec runs SQL on the writer. On PostgreSQL it then moves every identity
+// sequence past the largest key, as SQLite's INTEGER PRIMARY KEY does by
+// itself, so rows inserted with explicit ids do not collide with created
+// ones.
 func (e *env) exec(stmt string) {
 	e.t.Helper()
 	if _, err := e.db.Writer.Exec(stmt); err != nil {
 		e.t.Fatal(err)
+	}
+	if e.backend != "postgres" {
+		return
+	}
+	rows, err := e.db.Writer.Query(`SELECT table_name, column_name FROM information_schema.columns
+		WHERE table_schema = current_schema() AND is_identity = 'YES'`)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	var cols [][2]string
+	for rows.Next() {
+		var tc [2]string
+		if err := rows.Scan(&tc[0], &tc[1]); err != nil {
+			e.t.Fatal(err)
+		}
+		cols = append(cols, tc)
+	}
+	rows.Close()
+	for _, tc := range cols {
+		tb, col := restless.QuoteIdent(tc[0]), restless.QuoteIdent(tc[1])
+		q := fmt.Sprintf(`SELECT setval(pg_get_serial_sequence($1, $2), (SELECT coalesce(max(%s), 0) + 1 FROM %s), false)`, col, tb)
+		if _, err := e.db.Writer.Exec(q, tc[0], tc[1]); err != nil {
+			e.t.Fatal(err)
+		}
 	}
 }
 
@@ -106,12 +239,23 @@ func (e *env) serve(req *http.Request) *response {
 // assert that a failed write left the database unchanged.
 func (e *env) rows(table string) []string {
 	e.t.Helper()
-	rows, err := e.db.Reader.Query(`SELECT * FROM "` + table + `" ORDER BY 1`)
+	// Ordered by every column, so that rows sharing a first column (the
+	// friendship table's) come in the same order on every database.
+	rows, err := e.db.Reader.Query(`SELECT * FROM "` + table + `" WHERE 1 = 0`)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	cols, _ := rows.Columns()
+	rows.Close()
+	order := make([]string, len(cols))
+	for i := range cols {
+		order[i] = strconv.Itoa(i + 1)
+	}
+	rows, err = e.db.Reader.Query(`SELECT * FROM "` + table + `" ORDER BY ` + strings.Join(order, ", "))
 	if err != nil {
 		e.t.Fatal(err)
 	}
 	defer rows.Close()
-	cols, _ := rows.Columns()
 	var out []string
 	for rows.Next() {
 		vals := make([]any, len(cols))
@@ -189,7 +333,20 @@ func wantError(t *testing.T, res *response, status int, source string) map[strin
 	return e
 }
 
-// mustDB returns the reader for direct queries.
+// query runs a query on the reader; ? placeholders become $N on
+// PostgreSQL.
 func (e *env) query(q string, args ...any) *sql.Row {
-	return e.db.Reader.QueryRow(q, args...)
+	return e.db.Reader.QueryRow(e.placeholders(q), args...)
+}
+
+// placeholders rewrites the ? placeholders of q for the env's database.
+func (e *env) placeholders(q string) string {
+	if e.backend != "postgres" {
+		return q
+	}
+	q, err := sq.Dollar.ReplacePlaceholders(q)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return q
 }

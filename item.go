@@ -44,7 +44,7 @@ func (h *itemHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // cannot be a key.
 func (h *itemHandler) key(r *http.Request) (string, any, error) {
 	raw := r.PathValue("id")
-	id, ok := h.plan.schema.ID.parse(raw)
+	id, ok := h.api.parseID(h.plan.schema.ID, raw)
 	if !ok {
 		return raw, nil, ErrNotFound
 	}

@@ -83,28 +83,21 @@ func (m *machines) Unprovision(ctx context.Context, id any, v restless.Values) e
 // computer resource.
 func newJobsEnv(t *testing.T, jobs *restless.Jobs, computer restless.Resource, more ...restless.Resource) *env {
 	t.Helper()
-	db, err := demo.Open(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	api := &restless.API{DB: db.Reader, WriteDB: db.Writer, Dialect: sqlite.Dialect, Prefix: "/api", BaseURL: testBase, Jobs: jobs}
-	if jobs != nil {
+	return newEnvWith(t, func(api *restless.API) {
+		api.Jobs = jobs
+		if jobs == nil {
+			return
+		}
 		if err := jobs.Start(context.Background(), api); err != nil {
 			t.Fatal(err)
 		}
-		// Runs before db.Close.
+		// Runs before the database is closed.
 		t.Cleanup(func() {
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 			defer cancel()
 			jobs.Shutdown(ctx)
 		})
-	}
-	h, err := api.Handler(append([]restless.Resource{demo.Person(), computer}, more...)...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &env{t: t, db: db, api: api, h: h}
+	}, append([]restless.Resource{demo.Person(), computer}, more...)...)
 }
 
 const newMachine = `{"data":{"type":"computer","attributes":{"name":"hal","vendor":"IBM"},
@@ -174,276 +167,290 @@ func (e *env) jobRows() int {
 }
 
 func TestJobAsyncCreate(t *testing.T) {
-	m := newMachines()
-	m.gate = make(chan struct{})
-	e := newJobsEnv(t, &restless.Jobs{}, m)
+	eachDB(t, func(t *testing.T) {
+		m := newMachines()
+		m.gate = make(chan struct{})
+		e := newJobsEnv(t, &restless.Jobs{}, m)
 
-	res := e.do("POST", "/api/computer", newMachine)
-	if res.Code != http.StatusAccepted {
-		t.Fatalf("POST: status %d, want 202\n%s", res.Code, res.Body)
-	}
-	loc := res.Header.Get("Content-Location")
-	job := decodeJob(t, res)
-	if want := testBase + "/api/jobs/" + job.Data.ID; loc != want || job.Data.Links["self"] != want || job.Links["self"] != want {
-		t.Errorf("Content-Location %q, links %v, %v; want %q", loc, job.Data.Links, job.Links, want)
-	}
-	if len(job.Data.ID) != 22 {
-		t.Errorf("job id %q is not 128 bits in base64url", job.Data.ID)
-	}
-	if s := job.Data.Attributes.State; s != "pending" && s != "running" {
-		t.Errorf("state %q, want pending or running", s)
-	}
-	if job.Data.Attributes.ResourceType != "computer" || string(job.Data.Relationships.Resource.Data) != "null" {
-		t.Errorf("job document: %s", res.Body)
-	}
-	if res.Header.Get("Location") != "" || res.Header.Get("Retry-After") == "" || !slices.Contains(res.Header.Values("Vary"), "Prefer") {
-		t.Errorf("headers: %v", res.Header)
-	}
-	jid := <-m.started
-	if jid != job.Data.ID {
-		t.Errorf("JobIDFromContext = %q, want %q", jid, job.Data.ID)
-	}
+		res := e.do("POST", "/api/computer", newMachine)
+		if res.Code != http.StatusAccepted {
+			t.Fatalf("POST: status %d, want 202\n%s", res.Code, res.Body)
+		}
+		loc := res.Header.Get("Content-Location")
+		job := decodeJob(t, res)
+		if want := testBase + "/api/jobs/" + job.Data.ID; loc != want || job.Data.Links["self"] != want || job.Links["self"] != want {
+			t.Errorf("Content-Location %q, links %v, %v; want %q", loc, job.Data.Links, job.Links, want)
+		}
+		if len(job.Data.ID) != 22 {
+			t.Errorf("job id %q is not 128 bits in base64url", job.Data.ID)
+		}
+		if s := job.Data.Attributes.State; s != "pending" && s != "running" {
+			t.Errorf("state %q, want pending or running", s)
+		}
+		if job.Data.Attributes.ResourceType != "computer" || string(job.Data.Relationships.Resource.Data) != "null" {
+			t.Errorf("job document: %s", res.Body)
+		}
+		if res.Header.Get("Location") != "" || res.Header.Get("Retry-After") == "" || !slices.Contains(res.Header.Values("Vary"), "Prefer") {
+			t.Errorf("headers: %v", res.Header)
+		}
+		jid := <-m.started
+		if jid != job.Data.ID {
+			t.Errorf("JobIDFromContext = %q, want %q", jid, job.Data.ID)
+		}
 
-	// Running: 200 with the state, and no computer yet.
-	res = e.do("GET", linkPath(loc), "")
-	if res.Code != http.StatusOK {
-		t.Fatalf("GET job: %d\n%s", res.Code, res.Body)
-	}
-	if s := decodeJob(t, res).Data.Attributes.State; s != "running" {
-		t.Errorf("state %q, want running", s)
-	}
-	if res.Header.Get("ETag") == "" || res.Header.Get("Retry-After") != "1" {
-		t.Errorf("headers of a running job: %v", res.Header)
-	}
-	var n int
-	e.query(`SELECT count(*) FROM computer WHERE name = 'hal'`).Scan(&n)
-	if n != 0 {
-		t.Errorf("the row exists before the job completed")
-	}
+		// Running: 200 with the state, and no computer yet.
+		res = e.do("GET", linkPath(loc), "")
+		if res.Code != http.StatusOK {
+			t.Fatalf("GET job: %d\n%s", res.Code, res.Body)
+		}
+		if s := decodeJob(t, res).Data.Attributes.State; s != "running" {
+			t.Errorf("state %q, want running", s)
+		}
+		if res.Header.Get("ETag") == "" || res.Header.Get("Retry-After") != "1" {
+			t.Errorf("headers of a running job: %v", res.Header)
+		}
+		var n int
+		e.query(`SELECT count(*) FROM computer WHERE name = 'hal'`).Scan(&n)
+		if n != 0 {
+			t.Errorf("the row exists before the job completed")
+		}
 
-	close(m.gate)
-	res = e.poll(linkPath(loc), func(r *response) bool { return r.Code != http.StatusOK })
-	if res.Code != http.StatusSeeOther {
-		t.Fatalf("GET job: %d, want 303\n%s", res.Code, res.Body)
-	}
-	var id int
-	var vendor string
-	if err := e.query(`SELECT id, vendor FROM computer WHERE name = 'hal'`).Scan(&id, &vendor); err != nil {
-		t.Fatal(err)
-	}
-	if vendor != "provisioned" {
-		t.Errorf("vendor %q: Provision's change of the values was not written", vendor)
-	}
-	item := testBase + "/api/computer/4"
-	if id != 4 || res.Header.Get("Location") != item {
-		t.Errorf("Location %q, row id %d; want %s", res.Header.Get("Location"), id, item)
-	}
-	done := decodeJob(t, res)
-	if done.Data.Attributes.State != "complete" || string(done.Data.Relationships.Resource.Data) != `{"type":"computer","id":"4"}` ||
-		done.Data.Relationships.Resource.Links["related"] != item {
-		t.Errorf("complete job: %s", res.Body)
-	}
-	got := e.do("GET", linkPath(item), "")
-	if got.Code != 200 || !strings.Contains(string(got.Body), `"vendor":"provisioned"`) || !strings.Contains(string(got.Body), `"owner":{`) {
-		t.Errorf("GET %s: %d %s", item, got.Code, got.Body)
-	}
-	if m.undone.Load() != 0 {
-		t.Errorf("Unprovision ran after a success")
-	}
+		close(m.gate)
+		res = e.poll(linkPath(loc), func(r *response) bool { return r.Code != http.StatusOK })
+		if res.Code != http.StatusSeeOther {
+			t.Fatalf("GET job: %d, want 303\n%s", res.Code, res.Body)
+		}
+		var id int
+		var vendor string
+		if err := e.query(`SELECT id, vendor FROM computer WHERE name = 'hal'`).Scan(&id, &vendor); err != nil {
+			t.Fatal(err)
+		}
+		if vendor != "provisioned" {
+			t.Errorf("vendor %q: Provision's change of the values was not written", vendor)
+		}
+		item := testBase + "/api/computer/4"
+		if id != 4 || res.Header.Get("Location") != item {
+			t.Errorf("Location %q, row id %d; want %s", res.Header.Get("Location"), id, item)
+		}
+		done := decodeJob(t, res)
+		if done.Data.Attributes.State != "complete" || string(done.Data.Relationships.Resource.Data) != `{"type":"computer","id":"4"}` ||
+			done.Data.Relationships.Resource.Links["related"] != item {
+			t.Errorf("complete job: %s", res.Body)
+		}
+		got := e.do("GET", linkPath(item), "")
+		if got.Code != 200 || !strings.Contains(string(got.Body), `"vendor":"provisioned"`) || !strings.Contains(string(got.Body), `"owner":{`) {
+			t.Errorf("GET %s: %d %s", item, got.Code, got.Body)
+		}
+		if m.undone.Load() != 0 {
+			t.Errorf("Unprovision ran after a success")
+		}
+	})
 }
 
 func TestJobPreferWait(t *testing.T) {
-	m := newMachines()
-	e := newJobsEnv(t, &restless.Jobs{MaxWait: 2 * time.Second}, m)
-	res := e.do("POST", "/api/computer", newMachine, "Prefer", "wait=5")
-	if res.Code != http.StatusCreated {
-		t.Fatalf("POST with Prefer: wait=5: %d, want 201\n%s", res.Code, res.Body)
-	}
-	if got := res.Header.Get("Preference-Applied"); got != "wait=2" {
-		t.Errorf("Preference-Applied %q, want wait=2 (the cap)", got)
-	}
-	if res.Header.Get("Location") != testBase+"/api/computer/4" || !slices.Contains(res.Header.Values("Vary"), "Prefer") {
-		t.Errorf("headers: %v", res.Header)
-	}
-	var doc struct {
-		Data struct {
-			Type, ID   string
-			Attributes map[string]any
+	eachDB(t, func(t *testing.T) {
+		m := newMachines()
+		e := newJobsEnv(t, &restless.Jobs{MaxWait: 2 * time.Second}, m)
+		res := e.do("POST", "/api/computer", newMachine, "Prefer", "wait=5")
+		if res.Code != http.StatusCreated {
+			t.Fatalf("POST with Prefer: wait=5: %d, want 201\n%s", res.Code, res.Body)
 		}
-	}
-	json.Unmarshal(res.Body, &doc)
-	if doc.Data.Type != "computer" || doc.Data.ID != "4" || doc.Data.Attributes["vendor"] != "provisioned" {
-		t.Errorf("body: %s", res.Body)
-	}
+		if got := res.Header.Get("Preference-Applied"); got != "wait=2" {
+			t.Errorf("Preference-Applied %q, want wait=2 (the cap)", got)
+		}
+		if res.Header.Get("Location") != testBase+"/api/computer/4" || !slices.Contains(res.Header.Values("Vary"), "Prefer") {
+			t.Errorf("headers: %v", res.Header)
+		}
+		var doc struct {
+			Data struct {
+				Type, ID   string
+				Attributes map[string]any
+			}
+		}
+		json.Unmarshal(res.Body, &doc)
+		if doc.Data.Type != "computer" || doc.Data.ID != "4" || doc.Data.Attributes["vendor"] != "provisioned" {
+			t.Errorf("body: %s", res.Body)
+		}
 
-	// Work that does not finish in time: 202 after the wait.
-	m.gate = make(chan struct{})
-	defer close(m.gate)
-	start := time.Now()
-	res = e.do("POST", "/api/computer", strings.Replace(newMachine, "hal", "deep thought", 1), "Prefer", `respond-async, wait=1`)
-	if res.Code != http.StatusAccepted || res.Header.Get("Preference-Applied") != "wait=1" {
-		t.Fatalf("POST: %d, Preference-Applied %q; want 202, wait=1\n%s", res.Code, res.Header.Get("Preference-Applied"), res.Body)
-	}
-	if d := time.Since(start); d < time.Second {
-		t.Errorf("answered after %v, before the wait of 1s", d)
-	}
-	if s := decodeJob(t, res).Data.Attributes.State; s != "running" {
-		t.Errorf("state %q, want running", s)
-	}
+		// Work that does not finish in time: 202 after the wait.
+		m.gate = make(chan struct{})
+		defer close(m.gate)
+		start := time.Now()
+		res = e.do("POST", "/api/computer", strings.Replace(newMachine, "hal", "deep thought", 1), "Prefer", `respond-async, wait=1`)
+		if res.Code != http.StatusAccepted || res.Header.Get("Preference-Applied") != "wait=1" {
+			t.Fatalf("POST: %d, Preference-Applied %q; want 202, wait=1\n%s", res.Code, res.Header.Get("Preference-Applied"), res.Body)
+		}
+		if d := time.Since(start); d < time.Second {
+			t.Errorf("answered after %v, before the wait of 1s", d)
+		}
+		if s := decodeJob(t, res).Data.Attributes.State; s != "running" {
+			t.Errorf("state %q, want running", s)
+		}
+	})
 }
 
 func TestPreferWaitIgnored(t *testing.T) {
-	m := newMachines()
-	m.gate = make(chan struct{})
-	defer close(m.gate)
-	e := newJobsEnv(t, &restless.Jobs{}, m)
-	for i, prefer := range []string{"wait=soon", "wait=-1", "wait", "handling=lenient"} {
-		body := strings.Replace(newMachine, "hal", "hal"+string(rune('a'+i)), 1)
-		res := e.do("POST", "/api/computer", body, "Prefer", prefer)
-		if res.Code != http.StatusAccepted || res.Header.Get("Preference-Applied") != "" {
-			t.Errorf("Prefer: %s: %d, Preference-Applied %q; want 202 and none", prefer, res.Code, res.Header.Get("Preference-Applied"))
+	eachDB(t, func(t *testing.T) {
+		m := newMachines()
+		m.gate = make(chan struct{})
+		defer close(m.gate)
+		e := newJobsEnv(t, &restless.Jobs{}, m)
+		for i, prefer := range []string{"wait=soon", "wait=-1", "wait", "handling=lenient"} {
+			body := strings.Replace(newMachine, "hal", "hal"+string(rune('a'+i)), 1)
+			res := e.do("POST", "/api/computer", body, "Prefer", prefer)
+			if res.Code != http.StatusAccepted || res.Header.Get("Preference-Applied") != "" {
+				t.Errorf("Prefer: %s: %d, Preference-Applied %q; want 202 and none", prefer, res.Code, res.Header.Get("Preference-Applied"))
+			}
 		}
-	}
+	})
 }
 
 func TestJobFails(t *testing.T) {
-	quota := &restless.Error{Status: http.StatusUnprocessableEntity, Title: "Quota Exceeded", Detail: "No machines are left in this region."}
-	tests := []struct {
-		name   string
-		err    error
-		panics bool
-		body   string
-		status string
-		title  string
-		undone int32
-	}{
-		{"provision returns an Error", quota, false, newMachine, "422", "Quota Exceeded", 0},
-		{"provision returns another error", errors.New("cloud on fire"), false, newMachine, "500", "Internal Server Error", 0},
-		{"provision panics", nil, true, newMachine, "500", "Internal Server Error", 0},
-		{"the row conflicts after provision", nil, false, strings.Replace(newMachine, "hal", "lixie", 1), "409", "Conflict", 1},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			m := newMachines()
-			m.err, m.panics = tt.err, tt.panics
-			e := newJobsEnv(t, &restless.Jobs{}, m)
-			var loc string
-			e.unchanged(func() {
-				res := e.do("POST", "/api/computer", tt.body)
-				if res.Code != http.StatusAccepted {
-					t.Fatalf("POST: %d\n%s", res.Code, res.Body)
+	eachDB(t, func(t *testing.T) {
+		quota := &restless.Error{Status: http.StatusUnprocessableEntity, Title: "Quota Exceeded", Detail: "No machines are left in this region."}
+		tests := []struct {
+			name   string
+			err    error
+			panics bool
+			body   string
+			status string
+			title  string
+			undone int32
+		}{
+			{"provision returns an Error", quota, false, newMachine, "422", "Quota Exceeded", 0},
+			{"provision returns another error", errors.New("cloud on fire"), false, newMachine, "500", "Internal Server Error", 0},
+			{"provision panics", nil, true, newMachine, "500", "Internal Server Error", 0},
+			{"the row conflicts after provision", nil, false, strings.Replace(newMachine, "hal", "lixie", 1), "409", "Conflict", 1},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				m := newMachines()
+				m.err, m.panics = tt.err, tt.panics
+				e := newJobsEnv(t, &restless.Jobs{}, m)
+				var loc string
+				e.unchanged(func() {
+					res := e.do("POST", "/api/computer", tt.body)
+					if res.Code != http.StatusAccepted {
+						t.Fatalf("POST: %d\n%s", res.Code, res.Body)
+					}
+					loc = linkPath(res.Header.Get("Content-Location"))
+					e.poll(loc, func(r *response) bool { return decodeJob(t, r).Data.Attributes.State == "failed" })
+				}, "computer", "person")
+				res := e.do("GET", loc, "")
+				if res.Code != http.StatusOK {
+					t.Fatalf("GET failed job: %d, want 200", res.Code)
 				}
-				loc = linkPath(res.Header.Get("Content-Location"))
-				e.poll(loc, func(r *response) bool { return decodeJob(t, r).Data.Attributes.State == "failed" })
-			}, "computer", "person")
-			res := e.do("GET", loc, "")
-			if res.Code != http.StatusOK {
-				t.Fatalf("GET failed job: %d, want 200", res.Code)
-			}
-			job := decodeJob(t, res)
-			if len(job.Data.Attributes.Errors) != 1 {
-				t.Fatalf("errors: %s", res.Body)
-			}
-			var e0 map[string]any
-			json.Unmarshal(job.Data.Attributes.Errors[0], &e0)
-			if e0["status"] != tt.status || e0["title"] != tt.title || e0["detail"] == nil {
-				t.Errorf("error %v, want status %s title %q", e0, tt.status, tt.title)
-			}
-			if strings.Contains(string(res.Body), "fire") || strings.Contains(string(res.Body), "wrong") || strings.Contains(strings.ToLower(string(res.Body)), "unique") {
-				t.Errorf("the job shows the cause: %s", res.Body)
-			}
-			if got := m.undone.Load(); got != tt.undone {
-				t.Errorf("Unprovision ran %d times, want %d", got, tt.undone)
-			}
-		})
-	}
+				job := decodeJob(t, res)
+				if len(job.Data.Attributes.Errors) != 1 {
+					t.Fatalf("errors: %s", res.Body)
+				}
+				var e0 map[string]any
+				json.Unmarshal(job.Data.Attributes.Errors[0], &e0)
+				if e0["status"] != tt.status || e0["title"] != tt.title || e0["detail"] == nil {
+					t.Errorf("error %v, want status %s title %q", e0, tt.status, tt.title)
+				}
+				if strings.Contains(string(res.Body), "fire") || strings.Contains(string(res.Body), "wrong") || strings.Contains(strings.ToLower(string(res.Body)), "unique") {
+					t.Errorf("the job shows the cause: %s", res.Body)
+				}
+				if got := m.undone.Load(); got != tt.undone {
+					t.Errorf("Unprovision ran %d times, want %d", got, tt.undone)
+				}
+			})
+		}
 
-	// With Prefer: wait, a job that fails in time answers with its errors.
-	m := newMachines()
-	m.err = quota
-	e := newJobsEnv(t, &restless.Jobs{}, m)
-	res := e.do("POST", "/api/computer", newMachine, "Prefer", "wait=5")
-	got := wantError(t, res, http.StatusUnprocessableEntity, "")
-	if got["title"] != "Quota Exceeded" || res.Header.Get("Preference-Applied") != "wait=5" {
-		t.Errorf("error %v, headers %v", got, res.Header)
-	}
+		// With Prefer: wait, a job that fails in time answers with its errors.
+		m := newMachines()
+		m.err = quota
+		e := newJobsEnv(t, &restless.Jobs{}, m)
+		res := e.do("POST", "/api/computer", newMachine, "Prefer", "wait=5")
+		got := wantError(t, res, http.StatusUnprocessableEntity, "")
+		if got["title"] != "Quota Exceeded" || res.Header.Get("Preference-Applied") != "wait=5" {
+			t.Errorf("error %v, headers %v", got, res.Header)
+		}
+	})
 }
 
 // A body that cannot make a resource is refused at POST time, with no job.
 func TestJobValidatesAtOnce(t *testing.T) {
-	m := newMachines()
-	e := newJobsEnv(t, &restless.Jobs{}, m)
-	tests := []struct {
-		name, body string
-		status     int
-		source     string
-	}{
-		{"unknown attribute", `{"data":{"type":"computer","attributes":{"colour":"red"}}}`, 400, "/data/attributes/colour"},
-		{"wrong type", `{"data":{"type":"person","attributes":{"name":"x"}}}`, 409, "/data/type"},
-		{"client id", `{"data":{"type":"computer","id":"9","attributes":{"name":"x"}}}`, 403, "/data/id"},
-		{"missing owner", `{"data":{"type":"computer","attributes":{"name":"x"},"relationships":{"owner":{"data":{"type":"person","id":"99"}}}}}`,
-			404, "/data/relationships/owner/data/id"},
-		{"not JSON", `{"data":`, 400, "/"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			e.unchanged(func() {
-				wantError(t, e.do("POST", "/api/computer", tt.body), tt.status, tt.source)
-			}, "computer")
-		})
-	}
-	if n := e.jobRows(); n != 0 {
-		t.Errorf("%d jobs recorded for refused requests", n)
-	}
-	if n := m.callCount(); n != 0 {
-		t.Errorf("Provision ran %d times for refused requests", n)
-	}
+	eachDB(t, func(t *testing.T) {
+		m := newMachines()
+		e := newJobsEnv(t, &restless.Jobs{}, m)
+		tests := []struct {
+			name, body string
+			status     int
+			source     string
+		}{
+			{"unknown attribute", `{"data":{"type":"computer","attributes":{"colour":"red"}}}`, 400, "/data/attributes/colour"},
+			{"wrong type", `{"data":{"type":"person","attributes":{"name":"x"}}}`, 409, "/data/type"},
+			{"client id", `{"data":{"type":"computer","id":"9","attributes":{"name":"x"}}}`, 403, "/data/id"},
+			{"missing owner", `{"data":{"type":"computer","attributes":{"name":"x"},"relationships":{"owner":{"data":{"type":"person","id":"99"}}}}}`,
+				404, "/data/relationships/owner/data/id"},
+			{"not JSON", `{"data":`, 400, "/"},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				e.unchanged(func() {
+					wantError(t, e.do("POST", "/api/computer", tt.body), tt.status, tt.source)
+				}, "computer")
+			})
+		}
+		if n := e.jobRows(); n != 0 {
+			t.Errorf("%d jobs recorded for refused requests", n)
+		}
+		if n := m.callCount(); n != 0 {
+			t.Errorf("Provision ran %d times for refused requests", n)
+		}
+	})
 }
 
 func TestJobQueueFull(t *testing.T) {
-	m := newMachines()
-	m.gate = make(chan struct{})
-	e := newJobsEnv(t, &restless.Jobs{Workers: 1, Queue: 1}, m)
-	for i, name := range []string{"a", "b"} {
-		res := e.do("POST", "/api/computer", strings.Replace(newMachine, "hal", name, 1))
-		if res.Code != http.StatusAccepted {
-			t.Fatalf("POST %d: %d\n%s", i, res.Code, res.Body)
+	eachDB(t, func(t *testing.T) {
+		m := newMachines()
+		m.gate = make(chan struct{})
+		e := newJobsEnv(t, &restless.Jobs{Workers: 1, Queue: 1}, m)
+		for i, name := range []string{"a", "b"} {
+			res := e.do("POST", "/api/computer", strings.Replace(newMachine, "hal", name, 1))
+			if res.Code != http.StatusAccepted {
+				t.Fatalf("POST %d: %d\n%s", i, res.Code, res.Body)
+			}
 		}
-	}
-	res := e.do("POST", "/api/computer", strings.Replace(newMachine, "hal", "c", 1))
-	wantError(t, res, http.StatusServiceUnavailable, "")
-	if res.Header.Get("Retry-After") == "" {
-		t.Errorf("503 without Retry-After")
-	}
-	if n := e.jobRows(); n != 2 {
-		t.Errorf("%d jobs recorded, want 2", n)
-	}
-	close(m.gate)
-	// Once the queue drains, jobs are taken again.
-	deadline := time.Now().Add(10 * time.Second)
-	for {
 		res := e.do("POST", "/api/computer", strings.Replace(newMachine, "hal", "c", 1))
-		if res.Code == http.StatusAccepted {
-			break
+		wantError(t, res, http.StatusServiceUnavailable, "")
+		if res.Header.Get("Retry-After") == "" {
+			t.Errorf("503 without Retry-After")
 		}
-		if res.Code != http.StatusServiceUnavailable || time.Now().After(deadline) {
-			t.Fatalf("POST after the queue drained: %d\n%s", res.Code, res.Body)
+		if n := e.jobRows(); n != 2 {
+			t.Errorf("%d jobs recorded, want 2", n)
 		}
-		time.Sleep(5 * time.Millisecond)
-	}
+		close(m.gate)
+		// Once the queue drains, jobs are taken again.
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			res := e.do("POST", "/api/computer", strings.Replace(newMachine, "hal", "c", 1))
+			if res.Code == http.StatusAccepted {
+				break
+			}
+			if res.Code != http.StatusServiceUnavailable || time.Now().After(deadline) {
+				t.Fatalf("POST after the queue drained: %d\n%s", res.Code, res.Body)
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+	})
 }
 
 func TestJobNotFound(t *testing.T) {
-	e := newJobsEnv(t, &restless.Jobs{}, newMachines())
-	for _, p := range []string{"/api/jobs/AAAAAAAAAAAAAAAAAAAAAA", "/api/jobs/1", "/api/jobs/" + strings.Repeat("x", 100)} {
-		wantError(t, e.do("GET", p, ""), http.StatusNotFound, "")
-	}
-	res := e.do("DELETE", "/api/jobs/AAAAAAAAAAAAAAAAAAAAAA", "")
-	wantError(t, res, http.StatusMethodNotAllowed, "")
-	if res.Header.Get("Allow") != "GET, HEAD, OPTIONS" {
-		t.Errorf("Allow %q", res.Header.Get("Allow"))
-	}
-	wantError(t, e.do("GET", "/api/jobs/AAAAAAAAAAAAAAAAAAAAAA?sort=x", ""), http.StatusBadRequest, "?sort")
+	eachDB(t, func(t *testing.T) {
+		e := newJobsEnv(t, &restless.Jobs{}, newMachines())
+		for _, p := range []string{"/api/jobs/AAAAAAAAAAAAAAAAAAAAAA", "/api/jobs/1", "/api/jobs/" + strings.Repeat("x", 100)} {
+			wantError(t, e.do("GET", p, ""), http.StatusNotFound, "")
+		}
+		res := e.do("DELETE", "/api/jobs/AAAAAAAAAAAAAAAAAAAAAA", "")
+		wantError(t, res, http.StatusMethodNotAllowed, "")
+		if res.Header.Get("Allow") != "GET, HEAD, OPTIONS" {
+			t.Errorf("Allow %q", res.Header.Get("Allow"))
+		}
+		wantError(t, e.do("GET", "/api/jobs/AAAAAAAAAAAAAAAAAAAAAA?sort=x", ""), http.StatusBadRequest, "?sort")
+	})
 }
 
 type teamHeader struct{}
@@ -468,119 +475,127 @@ func withTeamHeader(h http.Handler) http.Handler {
 
 // A job is shown only to requests that may read its resource.
 func TestJobVisibility(t *testing.T) {
-	for _, scoped := range []bool{false, true} {
-		name := map[bool]string{false: "row filter", true: "job scope"}[scoped]
-		t.Run(name, func(t *testing.T) {
-			m := newMachines()
-			m.gate = make(chan struct{})
-			// The row filter shows team red the computers whose vendor is
-			// "provisioned"; other teams see none.
-			m.Table.Filter = func(ctx context.Context) (sq.Sqlizer, error) {
-				if ctx.Value(teamHeader{}) == "red" {
-					return sq.Eq{`"computer"."vendor"`: "provisioned"}, nil
+	eachDB(t, func(t *testing.T) {
+		for _, scoped := range []bool{false, true} {
+			name := map[bool]string{false: "row filter", true: "job scope"}[scoped]
+			t.Run(name, func(t *testing.T) {
+				m := newMachines()
+				m.gate = make(chan struct{})
+				// The row filter shows team red the computers whose vendor is
+				// "provisioned"; other teams see none.
+				m.Table.Filter = func(ctx context.Context) (sq.Sqlizer, error) {
+					if ctx.Value(teamHeader{}) == "red" {
+						return sq.Eq{`"computer"."vendor"`: "provisioned"}, nil
+					}
+					return sq.Eq{`"computer"."vendor"`: "nobody"}, nil
 				}
-				return sq.Eq{`"computer"."vendor"`: "nobody"}, nil
-			}
-			var res restless.Resource = m
-			if scoped {
-				res = teamMachines{m}
-			}
-			e := newJobsEnv(t, &restless.Jobs{}, res)
-			e.h = withTeamHeader(e.h)
-			post := e.do("POST", "/api/computer", `{"data":{"type":"computer","attributes":{"name":"hal"}}}`, "X-Team", "red")
-			if post.Code != http.StatusAccepted {
-				t.Fatalf("POST: %d\n%s", post.Code, post.Body)
-			}
-			loc := linkPath(post.Header.Get("Content-Location"))
-			if got := e.do("GET", loc, "", "X-Team", "red").Code; got != http.StatusOK {
-				t.Errorf("red, running: %d, want 200", got)
-			}
-			blue := e.do("GET", loc, "", "X-Team", "blue").Code
-			if want := map[bool]int{false: 200, true: 404}[scoped]; blue != want {
-				t.Errorf("blue, running: %d, want %d", blue, want)
-			}
-			close(m.gate)
-			e.poll(loc, func(r *response) bool { return r.Code == http.StatusSeeOther }, "X-Team", "red")
-			if got := e.do("GET", loc, "", "X-Team", "red").Code; got != http.StatusSeeOther {
-				t.Errorf("red, complete: %d, want 303", got)
-			}
-			wantError(t, e.do("GET", loc, "", "X-Team", "blue"), http.StatusNotFound, "")
-		})
-	}
+				var res restless.Resource = m
+				if scoped {
+					res = teamMachines{m}
+				}
+				e := newJobsEnv(t, &restless.Jobs{}, res)
+				e.h = withTeamHeader(e.h)
+				post := e.do("POST", "/api/computer", `{"data":{"type":"computer","attributes":{"name":"hal"}}}`, "X-Team", "red")
+				if post.Code != http.StatusAccepted {
+					t.Fatalf("POST: %d\n%s", post.Code, post.Body)
+				}
+				loc := linkPath(post.Header.Get("Content-Location"))
+				if got := e.do("GET", loc, "", "X-Team", "red").Code; got != http.StatusOK {
+					t.Errorf("red, running: %d, want 200", got)
+				}
+				blue := e.do("GET", loc, "", "X-Team", "blue").Code
+				if want := map[bool]int{false: 200, true: 404}[scoped]; blue != want {
+					t.Errorf("blue, running: %d, want %d", blue, want)
+				}
+				close(m.gate)
+				e.poll(loc, func(r *response) bool { return r.Code == http.StatusSeeOther }, "X-Team", "red")
+				if got := e.do("GET", loc, "", "X-Team", "red").Code; got != http.StatusSeeOther {
+					t.Errorf("red, complete: %d, want 303", got)
+				}
+				wantError(t, e.do("GET", loc, "", "X-Team", "blue"), http.StatusNotFound, "")
+			})
+		}
+	})
 }
 
 func TestJobShutdown(t *testing.T) {
-	m := newMachines()
-	m.gate = make(chan struct{})
-	jobs := &restless.Jobs{Workers: 1}
-	e := newJobsEnv(t, jobs, m)
-	running := e.do("POST", "/api/computer", newMachine)
-	<-m.started
-	queued := e.do("POST", "/api/computer", strings.Replace(newMachine, "hal", "eve", 1))
-	if running.Code != http.StatusAccepted || queued.Code != http.StatusAccepted {
-		t.Fatalf("POST: %d, %d", running.Code, queued.Code)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
-	defer cancel()
-	if err := jobs.Shutdown(ctx); !errors.Is(err, context.DeadlineExceeded) {
-		t.Errorf("Shutdown = %v, want the deadline: the running job had to be cancelled", err)
-	}
-	for _, res := range []*response{running, queued} {
-		job := decodeJob(t, e.do("GET", linkPath(res.Header.Get("Content-Location")), ""))
-		if job.Data.Attributes.State != "failed" || len(job.Data.Attributes.Errors) != 1 ||
-			!strings.Contains(string(job.Data.Attributes.Errors[0]), `"status":"503"`) {
-			t.Errorf("job after shutdown: %+v", job.Data.Attributes)
+	eachDB(t, func(t *testing.T) {
+		m := newMachines()
+		m.gate = make(chan struct{})
+		jobs := &restless.Jobs{Workers: 1}
+		e := newJobsEnv(t, jobs, m)
+		running := e.do("POST", "/api/computer", newMachine)
+		<-m.started
+		queued := e.do("POST", "/api/computer", strings.Replace(newMachine, "hal", "eve", 1))
+		if running.Code != http.StatusAccepted || queued.Code != http.StatusAccepted {
+			t.Fatalf("POST: %d, %d", running.Code, queued.Code)
 		}
-	}
-	var n int
-	e.query(`SELECT count(*) FROM computer`).Scan(&n)
-	if n != 3 {
-		t.Errorf("%d computers after shutdown, want the 3 of the demo", n)
-	}
-	res := e.do("POST", "/api/computer", strings.Replace(newMachine, "hal", "wall-e", 1))
-	wantError(t, res, http.StatusServiceUnavailable, "")
-	if n := m.callCount(); n != 1 {
-		t.Errorf("Provision ran %d times, want 1: the queued job must not start", n)
-	}
-	// A second Shutdown does nothing.
-	if err := jobs.Shutdown(context.Background()); err != nil {
-		t.Errorf("second Shutdown: %v", err)
-	}
+		ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+		defer cancel()
+		if err := jobs.Shutdown(ctx); !errors.Is(err, context.DeadlineExceeded) {
+			t.Errorf("Shutdown = %v, want the deadline: the running job had to be cancelled", err)
+		}
+		for _, res := range []*response{running, queued} {
+			job := decodeJob(t, e.do("GET", linkPath(res.Header.Get("Content-Location")), ""))
+			if job.Data.Attributes.State != "failed" || len(job.Data.Attributes.Errors) != 1 ||
+				!strings.Contains(string(job.Data.Attributes.Errors[0]), `"status":"503"`) {
+				t.Errorf("job after shutdown: %+v", job.Data.Attributes)
+			}
+		}
+		var n int
+		e.query(`SELECT count(*) FROM computer`).Scan(&n)
+		if n != 3 {
+			t.Errorf("%d computers after shutdown, want the 3 of the demo", n)
+		}
+		res := e.do("POST", "/api/computer", strings.Replace(newMachine, "hal", "wall-e", 1))
+		wantError(t, res, http.StatusServiceUnavailable, "")
+		if n := m.callCount(); n != 1 {
+			t.Errorf("Provision ran %d times, want 1: the queued job must not start", n)
+		}
+		// A second Shutdown does nothing.
+		if err := jobs.Shutdown(context.Background()); err != nil {
+			t.Errorf("second Shutdown: %v", err)
+		}
+	})
 }
 
 // A Shutdown with time to spare lets the running job finish.
 func TestJobShutdownFinishes(t *testing.T) {
-	m := newMachines()
-	m.gate = make(chan struct{})
-	jobs := &restless.Jobs{}
-	e := newJobsEnv(t, jobs, m)
-	res := e.do("POST", "/api/computer", newMachine)
-	<-m.started
-	time.AfterFunc(50*time.Millisecond, func() { close(m.gate) })
-	if err := jobs.Shutdown(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	if got := e.do("GET", linkPath(res.Header.Get("Content-Location")), "").Code; got != http.StatusSeeOther {
-		t.Errorf("job after a clean shutdown: %d, want 303", got)
-	}
+	eachDB(t, func(t *testing.T) {
+		m := newMachines()
+		m.gate = make(chan struct{})
+		jobs := &restless.Jobs{}
+		e := newJobsEnv(t, jobs, m)
+		res := e.do("POST", "/api/computer", newMachine)
+		<-m.started
+		time.AfterFunc(50*time.Millisecond, func() { close(m.gate) })
+		if err := jobs.Shutdown(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		if got := e.do("GET", linkPath(res.Header.Get("Content-Location")), "").Code; got != http.StatusSeeOther {
+			t.Errorf("job after a clean shutdown: %d, want 303", got)
+		}
+	})
 }
 
 // Without a job runner, a Provisioner's POST waits for the work.
 func TestProvisionWithoutJobs(t *testing.T) {
-	m := newMachines()
-	e := newJobsEnv(t, nil, m)
-	res := e.do("POST", "/api/computer", newMachine, "Prefer", "wait=1")
-	if res.Code != http.StatusCreated || res.Header.Get("Location") != testBase+"/api/computer/4" {
-		t.Fatalf("POST: %d %v\n%s", res.Code, res.Header, res.Body)
-	}
-	if !strings.Contains(string(res.Body), `"vendor":"provisioned"`) {
-		t.Errorf("body: %s", res.Body)
-	}
-	wantError(t, e.do("GET", "/api/jobs/AAAAAAAAAAAAAAAAAAAAAA", ""), http.StatusNotFound, "")
-	m.err = &restless.Error{Status: http.StatusConflict, Title: "Taken", Detail: "Someone took it."}
-	e.unchanged(func() {
-		wantError(t, e.do("POST", "/api/computer", strings.Replace(newMachine, "hal", "eve", 1)), http.StatusConflict, "")
-	}, "computer")
+	eachDB(t, func(t *testing.T) {
+		m := newMachines()
+		e := newJobsEnv(t, nil, m)
+		res := e.do("POST", "/api/computer", newMachine, "Prefer", "wait=1")
+		if res.Code != http.StatusCreated || res.Header.Get("Location") != testBase+"/api/computer/4" {
+			t.Fatalf("POST: %d %v\n%s", res.Code, res.Header, res.Body)
+		}
+		if !strings.Contains(string(res.Body), `"vendor":"provisioned"`) {
+			t.Errorf("body: %s", res.Body)
+		}
+		wantError(t, e.do("GET", "/api/jobs/AAAAAAAAAAAAAAAAAAAAAA", ""), http.StatusNotFound, "")
+		m.err = &restless.Error{Status: http.StatusConflict, Title: "Taken", Detail: "Someone took it."}
+		e.unchanged(func() {
+			wantError(t, e.do("POST", "/api/computer", strings.Replace(newMachine, "hal", "eve", 1)), http.StatusConflict, "")
+		}, "computer")
+	})
 }
 
 func TestJobRoutes(t *testing.T) {
@@ -617,52 +632,56 @@ func TestJobRoutes(t *testing.T) {
 
 // A job runner that was not started refuses jobs with 503.
 func TestJobsNotStarted(t *testing.T) {
-	e := newJobsEnv(t, nil, newMachines())
-	e.api.Jobs = &restless.Jobs{}
-	h, err := e.api.Handler(demo.Person(), newMachines())
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.h = h
-	e.unchanged(func() {
-		res := e.do("POST", "/api/computer", newMachine)
-		wantError(t, res, http.StatusServiceUnavailable, "")
-		if res.Header.Get("Retry-After") == "" {
-			t.Errorf("503 without Retry-After")
+	eachDB(t, func(t *testing.T) {
+		e := newJobsEnv(t, nil, newMachines())
+		e.api.Jobs = &restless.Jobs{}
+		h, err := e.api.Handler(demo.Person(), newMachines())
+		if err != nil {
+			t.Fatal(err)
 		}
-	}, "computer")
-	wantError(t, e.do("GET", "/api/jobs/AAAAAAAAAAAAAAAAAAAAAA", ""), http.StatusServiceUnavailable, "")
-	if _, err := e.api.Jobs.Reap(context.Background()); err == nil {
-		t.Errorf("Reap before Start: no error")
-	}
+		e.h = h
+		e.unchanged(func() {
+			res := e.do("POST", "/api/computer", newMachine)
+			wantError(t, res, http.StatusServiceUnavailable, "")
+			if res.Header.Get("Retry-After") == "" {
+				t.Errorf("503 without Retry-After")
+			}
+		}, "computer")
+		wantError(t, e.do("GET", "/api/jobs/AAAAAAAAAAAAAAAAAAAAAA", ""), http.StatusServiceUnavailable, "")
+		if _, err := e.api.Jobs.Reap(context.Background()); err == nil {
+			t.Errorf("Reap before Start: no error")
+		}
+	})
 }
 
 // A server that finds its job failed by another (its lease had expired)
 // cancels the work, and no resource is made.
 func TestJobLeaseLost(t *testing.T) {
-	m := newMachines()
-	m.gate = make(chan struct{})
-	defer close(m.gate)
-	cancelled := make(chan struct{})
-	m.onCancel = func() { close(cancelled) }
-	e := newJobsEnv(t, &restless.Jobs{Lease: 300 * time.Millisecond}, m)
-	res := e.do("POST", "/api/computer", newMachine)
-	id := <-m.started
-	// As if the server had stalled past its lease and another server had
-	// failed the job: the next renewal finds it lost.
-	e.exec(`UPDATE restless_jobs SET state = 'failed', errors = '[]' WHERE id = '` + id + `'`)
-	select {
-	case <-cancelled:
-	case <-time.After(10 * time.Second):
-		t.Fatal("the work was not cancelled")
-	}
-	job := decodeJob(t, e.do("GET", linkPath(res.Header.Get("Content-Location")), ""))
-	if job.Data.Attributes.State != "failed" {
-		t.Errorf("state %q, want failed", job.Data.Attributes.State)
-	}
-	var n int
-	e.query(`SELECT count(*) FROM computer WHERE name = 'hal'`).Scan(&n)
-	if n != 0 {
-		t.Errorf("a lost job made its resource")
-	}
+	eachDB(t, func(t *testing.T) {
+		m := newMachines()
+		m.gate = make(chan struct{})
+		defer close(m.gate)
+		cancelled := make(chan struct{})
+		m.onCancel = func() { close(cancelled) }
+		e := newJobsEnv(t, &restless.Jobs{Lease: 300 * time.Millisecond}, m)
+		res := e.do("POST", "/api/computer", newMachine)
+		id := <-m.started
+		// As if the server had stalled past its lease and another server had
+		// failed the job: the next renewal finds it lost.
+		e.exec(`UPDATE restless_jobs SET state = 'failed', errors = '[]' WHERE id = '` + id + `'`)
+		select {
+		case <-cancelled:
+		case <-time.After(10 * time.Second):
+			t.Fatal("the work was not cancelled")
+		}
+		job := decodeJob(t, e.do("GET", linkPath(res.Header.Get("Content-Location")), ""))
+		if job.Data.Attributes.State != "failed" {
+			t.Errorf("state %q, want failed", job.Data.Attributes.State)
+		}
+		var n int
+		e.query(`SELECT count(*) FROM computer WHERE name = 'hal'`).Scan(&n)
+		if n != 0 {
+			t.Errorf("a lost job made its resource")
+		}
+	})
 }

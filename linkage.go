@@ -74,7 +74,7 @@ func decodeLinkage(a *API, rel *Relationship, raw json.RawMessage, ptr string) (
 		if string(data) == "null" {
 			return l, nil
 		}
-		m, err := decodeIdentifier(rel, target, data, ptr)
+		m, err := decodeIdentifier(a, rel, target, data, ptr)
 		if err != nil {
 			return nil, err
 		}
@@ -90,7 +90,7 @@ func decodeLinkage(a *API, rel *Relationship, raw json.RawMessage, ptr string) (
 	}
 	seen := map[string]bool{}
 	for i, it := range items {
-		m, err := decodeIdentifier(rel, target, it, ptr+"/"+strconv.Itoa(i))
+		m, err := decodeIdentifier(a, rel, target, it, ptr+"/"+strconv.Itoa(i))
 		if err != nil {
 			return nil, err
 		}
@@ -104,7 +104,7 @@ func decodeLinkage(a *API, rel *Relationship, raw json.RawMessage, ptr string) (
 	return l, nil
 }
 
-func decodeIdentifier(rel *Relationship, target *plan, raw json.RawMessage, ptr string) (member, error) {
+func decodeIdentifier(a *API, rel *Relationship, target *plan, raw json.RawMessage, ptr string) (member, error) {
 	var ident map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &ident); err != nil || ident == nil {
 		return member{}, badDocument(ptr, "A resource identifier must be an object with \"type\" and \"id\".")
@@ -120,7 +120,7 @@ func decodeIdentifier(rel *Relationship, target *plan, raw json.RawMessage, ptr 
 	if err := json.Unmarshal(ident["id"], &id); err != nil {
 		return member{}, badDocument(ptr, "The resource identifier needs a string \"id\".")
 	}
-	key, ok := target.schema.ID.parse(id)
+	key, ok := a.parseID(target.schema.ID, id)
 	if !ok {
 		return member{}, notFoundAt(ptr+"/id", rel.Type, id)
 	}
@@ -148,6 +148,9 @@ func decodeIdentifier(rel *Relationship, target *plan, raw json.RawMessage, ptr 
 					Detail: fmt.Sprintf("The meta member %q cannot be written.", name), Source: Pointer(mptr)}
 			}
 			v, err := decodeValue(attr.Type, meta[name])
+			if err == nil {
+				err = a.checkValue(attr.Type, v)
+			}
 			if err != nil {
 				return member{}, &Error{Status: http.StatusBadRequest, Title: "Invalid Meta Value",
 					Detail: fmt.Sprintf("The meta member %q %s.", name, err.Error()), Source: Pointer(mptr)}

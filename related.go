@@ -86,7 +86,7 @@ func (h *relHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // parent returns the parent object named by the URL, as the request may
 // see it.
 func (h *relHandler) parent(r *http.Request, q queryer) (*Object, any, error) {
-	id, ok := h.plan.schema.ID.parse(r.PathValue("id"))
+	id, ok := h.api.parseID(h.plan.schema.ID, r.PathValue("id"))
 	if !ok {
 		return nil, nil, ErrNotFound
 	}

@@ -80,7 +80,7 @@ func (r resolver) Member(name string) bool {
 
 func (r resolver) Field(name string) (query.Field, bool) {
 	if name == "id" {
-		return r.api.field("id", r.p.idExpr, r.p.schema.ID.Type), true
+		return r.api.field("id", r.p.idExpr, r.p.schema.ID.valueType()), true
 	}
 	a, ok := r.p.schema.Attribute(name)
 	if !ok || !a.Readable() {
@@ -97,7 +97,13 @@ func (a *API) field(name, expr string, t ValueType) query.Field {
 		case SQLFunction:
 			return nil, errors.New("must be a value, not a SQL function")
 		case json.RawMessage:
+			if err := a.checkValue(t, string(x)); err != nil {
+				return nil, err
+			}
 			return string(x), nil
+		}
+		if err := a.checkValue(t, v); err != nil {
+			return nil, err
 		}
 		return d.BindValue(t, v), nil
 	}
@@ -150,6 +156,11 @@ func textValue(t ValueType, s string) (any, error) {
 		return nil, errors.New("must be true or false")
 	case JSON:
 		return s, nil
+	case UUID:
+		if isUUID(s) {
+			return s, nil
+		}
+		return nil, errors.New("must be a UUID")
 	}
 	raw, _ := json.Marshal(s)
 	return decodeValue(t, raw)
@@ -170,7 +181,7 @@ func (r resolver) Relation(name string) (query.Relation, bool) {
 	case ToOne:
 		fk := qualify(r.p.schema.Table, rel.ForeignKey)
 		out.Key = fk
-		id := r.api.field(name, fk, ts.ID.Type)
+		id := r.api.field(name, fk, ts.ID.valueType())
 		out.ID = &id
 		out.Matches = func(ctx context.Context, cond sq.Sqlizer) (sq.SelectBuilder, error) {
 			b, err := r.api.rowsOf(ctx, target)

@@ -110,6 +110,11 @@ const (
 	Timestamp
 	// JSON is any JSON value, stored as text.
 	JSON
+	// UUID is a UUID in its 8-4-4-4-12 text form, such as a PostgreSQL
+	// uuid column (which answers it in lowercase). Text that is no UUID is
+	// refused before it reaches the database (400). Keys that are UUIDs
+	// are String keys with [ID].UUID set.
+	UUID
 )
 
 // String returns the JSON Schema-like name of t.
@@ -129,6 +134,8 @@ func (t ValueType) String() string {
 		return "date-time"
 	case JSON:
 		return "json"
+	case UUID:
+		return "uuid"
 	}
 	return fmt.Sprintf("ValueType(%d)", int(t))
 }

@@ -183,6 +183,14 @@ func (id ID) parse(s string) (any, bool) {
 	return parseID(id.Type, s)
 }
 
+// valueType is the type of the key's values: UUID for a UUID key.
+func (id ID) valueType() ValueType {
+	if id.UUID {
+		return UUID
+	}
+	return id.Type
+}
+
 // isUUID reports whether s is a UUID in its 8-4-4-4-12 text form.
 func isUUID(s string) bool {
 	if len(s) != 36 {

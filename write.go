@@ -151,12 +151,62 @@ func (a *API) writeError(r *http.Request, s *Schema, in *input, err error) error
 		if in == nil {
 			return &Error{Status: http.StatusConflict, Title: "Conflict", Detail: "Other resources still refer to this resource."}
 		}
-		return &Error{Status: http.StatusConflict, Title: "Conflict", Detail: "A related resource does not exist."}
+		return &Error{Status: http.StatusNotFound, Title: "Related Resource Not Found",
+			Detail: "A related resource the document refers to does not exist.", Source: in.foreignKeyPointer(s, c.Column)}
 	case DBBusy:
 		return &Error{Status: http.StatusServiceUnavailable, Title: "Service Unavailable", Detail: "The database is busy; try again shortly."}
 	}
 	a.logger().ErrorContext(r.Context(), "restless: write failed", "type", s.Type, "method", r.Method, "err", err, "request_id", RequestIDFromContext(r.Context()))
 	return &Error{Status: http.StatusInternalServerError, Title: "Internal Server Error", Detail: "The server could not complete the write."}
+}
+
+// foreignKeyPointer points at the member of the document that set the
+// foreign key column col: the to-one relationship or attribute writing it,
+// or, when the database does not name the column (SQLite), the document's
+// only to-one relationship. It is nil when no member can be named.
+func (in *input) foreignKeyPointer(s *Schema, col string) *ErrorSource {
+	var only *linkage
+	n := 0
+	for _, lk := range in.links {
+		if lk.rel.Kind != ToOne {
+			continue
+		}
+		if col != "" && lk.rel.ForeignKey == col {
+			return Pointer(lk.ptr)
+		}
+		only = lk
+		n++
+	}
+	if col != "" {
+		for _, at := range s.Attributes {
+			if _, ok := in.values[at.Name]; ok && at.Column == col {
+				return Pointer("/data/attributes/" + escapePointer(at.Name))
+			}
+		}
+		return nil
+	}
+	if n == 1 {
+		return Pointer(only.ptr)
+	}
+	// An attribute that writes a to-one relationship's foreign key.
+	var ptr *ErrorSource
+	for _, at := range s.Attributes {
+		if _, ok := in.values[at.Name]; !ok || at.Column == "" {
+			continue
+		}
+		for _, r := range s.Relationships {
+			if r.Kind == ToOne && r.ForeignKey == at.Column {
+				if ptr != nil {
+					return nil
+				}
+				ptr = Pointer("/data/attributes/" + escapePointer(at.Name))
+			}
+		}
+	}
+	if n == 0 {
+		return ptr
+	}
+	return nil
 }
 
 // readError turns a failure of a read into the error the client sees.

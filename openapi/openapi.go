@@ -368,6 +368,8 @@ func valueSchema(t restless.ValueType) *openapi3.Schema {
 			Description: "An RFC 3339 instant, in UTC. Writes also accept CURRENT_TIMESTAMP, CURRENT_DATE and LOCALTIMESTAMP, evaluated by the database."}
 	case restless.JSON:
 		return &openapi3.Schema{Description: "Any JSON value."}
+	case restless.UUID:
+		return &openapi3.Schema{Type: types("string", "null"), Format: "uuid"}
 	}
 	return &openapi3.Schema{Type: types("string", "null")}
 }

@@ -2,8 +2,7 @@ package postgres_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
+	"database/sql"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
@@ -18,51 +17,35 @@ import (
 	"github.com/gorestless/restless/postgres"
 )
 
-// openTest connects to RESTLESS_TEST_POSTGRES with a fresh schema holding
-// the demo tables, or skips.
-func openTest(t *testing.T) *restless.API {
+// testDSN returns the DSN of the test server, or skips.
+func testDSN(t *testing.T) string {
 	t.Helper()
 	dsn := os.Getenv("RESTLESS_TEST_POSTGRES")
 	if dsn == "" {
-		t.Skip("RESTLESS_TEST_POSTGRES is not set")
+		t.Skip("PostgreSQL tests skipped: RESTLESS_TEST_POSTGRES is not set")
 	}
-	ctx := context.Background()
-	admin, err := postgres.Open(ctx, dsn)
+	return dsn
+}
+
+// openDB opens a fresh demo schema with seed 004's users, dropped when the
+// test ends.
+func openDB(t *testing.T, opts ...postgres.Option) *sql.DB {
+	t.Helper()
+	db, cleanup, err := demo.OpenPostgres(context.Background(), testDSN(t), opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer admin.Close()
-	var b [6]byte
-	rand.Read(b[:])
-	schema := "t_" + hex.EncodeToString(b[:])
-	if _, err := admin.Exec(`CREATE SCHEMA ` + schema); err != nil {
+	t.Cleanup(cleanup)
+	if _, err := db.Exec(demo.PostgresUsersSchema); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() {
-		if db, err := postgres.Open(ctx, dsn); err == nil {
-			db.Exec(`DROP SCHEMA ` + schema + ` CASCADE`)
-			db.Close()
-		}
-	})
-	sep := "?"
-	if strings.Contains(dsn, "?") {
-		sep = "&"
-	}
-	db, err := postgres.Open(ctx, dsn+sep+"search_path="+schema)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	ddl := strings.NewReplacer("INTEGER PRIMARY KEY", "BIGSERIAL PRIMARY KEY", "DATETIME", "TIMESTAMP",
-		"age        INTEGER", "age BIGINT").Replace(demo.Schema)
-	ddl += strings.ReplaceAll(demo.UsersSchema, "DATETIME", "TIMESTAMP")
-	if _, err := db.Exec(ddl); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.Exec(`SELECT setval('person_id_seq', 3); SELECT setval('computer_id_seq', 3)`); err != nil {
-		t.Fatal(err)
-	}
-	return &restless.API{DB: db, Dialect: postgres.Dialect, Prefix: "/api", BaseURL: "http://example.com"}
+	return db
+}
+
+// openTest serves the demo over a fresh schema, or skips.
+func openTest(t *testing.T, opts ...postgres.Option) *restless.API {
+	t.Helper()
+	return &restless.API{DB: openDB(t, opts...), Dialect: postgres.Dialect, Prefix: "/api", BaseURL: "http://example.com"}
 }
 
 func TestPostgresWrites(t *testing.T) {

@@ -224,15 +224,24 @@ func likeCond(f Field, op, opName, s string) (sq.Sqlizer, error) {
 	if !f.Text {
 		return nil, fmt.Errorf("the operator %q applies only to text fields, and %q is not one", opName, f.Name)
 	}
+	// The pattern is a text value of the field: the program's conversion
+	// may refuse it (text the database cannot hold, say).
+	var v any = s
+	if f.FromText != nil {
+		var err error
+		if v, err = f.FromText(s); err != nil {
+			return nil, fmt.Errorf("the pattern %q for %q %w", truncate(s), f.Name, err)
+		}
+	}
 	switch op {
 	case "like":
-		return sq.Expr(f.Expr+" LIKE ?", s), nil
+		return sq.Expr(f.Expr+" LIKE ?", v), nil
 	case "not_like":
-		return sq.Expr(f.Expr+" NOT LIKE ?", s), nil
+		return sq.Expr(f.Expr+" NOT LIKE ?", v), nil
 	}
 	// lower() on both sides is case-insensitive on SQLite and PostgreSQL
 	// alike; squirrel's ILIKE does not exist in SQLite.
-	return sq.Expr("lower("+f.Expr+") LIKE lower(?)", s), nil
+	return sq.Expr("lower("+f.Expr+") LIKE lower(?)", v), nil
 }
 
 // inList is IN or NOT IN over vals; a null among them matches IS NULL.
