@@ -64,16 +64,24 @@ func (h *collectionHandler) list(w http.ResponseWriter, r *http.Request) {
 func (a *API) list(r *http.Request, p *plan, params query.Params, self string) (*Document, error) {
 	ctx := r.Context()
 	sp := p.only(params.Fields[p.schema.Type])
-	base, err := a.selectBase(ctx, sp)
-	if err != nil {
-		return nil, err
+	// The base query is built only when the page's SQL text is not
+	// cached.
+	baseOf := func() (sq.SelectBuilder, error) {
+		b, err := a.selectBase(ctx, sp)
+		return where(b, params.Filter), err
 	}
-	base = where(base, params.Filter)
 	l := a.linker(r)
 	q := r.URL.Query()
 	page := params.Page
 
-	if params.Single {
+	if params.Single || page.Style == query.PageCursor {
+		base, err := baseOf()
+		if err != nil {
+			return nil, err
+		}
+		if page.Style == query.PageCursor && !params.Single {
+			return a.listCursor(r, sp, l, base, params, self, q)
+		}
 		data, _, err := a.readRows(r, sp, l, orderBy(base, params.Sort, false).Limit(2), 0)
 		if err != nil {
 			return nil, err
@@ -89,12 +97,23 @@ func (a *API) list(r *http.Request, p *plan, params query.Params, self string) (
 			Source: Parameter(params.SingleParam)}
 	}
 
-	if page.Style == query.PageCursor {
-		return a.listCursor(r, sp, l, base, params, self, q)
+	shape, want, err := render(append([]sq.Sqlizer{params.Filter}, query.OrderBy(params.Sort, false)...)...)
+	if err != nil {
+		return nil, err
 	}
-
-	stmt := orderBy(base, params.Sort, false).Limit(uint64(page.Size)).Offset(uint64(page.Start))
-	data, _, err := a.readRows(r, sp, l, stmt, 0)
+	text, args, err := a.cachedSQL(ctx, sp, "page"+shape+"\x00"+strconv.Itoa(page.Size)+"\x00"+strconv.Itoa(page.Start), want,
+		func() (string, []any, error) {
+			base, err := baseOf()
+			if err != nil {
+				return "", nil, err
+			}
+			return orderBy(base, params.Sort, false).Limit(uint64(page.Size)).Offset(uint64(page.Start)).
+				PlaceholderFormat(a.dialect().Placeholder()).ToSql()
+		})
+	if err != nil {
+		return nil, err
+	}
+	data, _, err := a.readRowsSQL(r, sp, l, text, args, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -196,6 +215,11 @@ func (a *API) readRows(r *http.Request, p *plan, l *linker, stmt sq.SelectBuilde
 	if err != nil {
 		return nil, nil, fmt.Errorf("restless: build list: %w", err)
 	}
+	return a.readRowsSQL(r, p, l, text, args, extra)
+}
+
+// readRowsSQL is readRows of a statement already rendered.
+func (a *API) readRowsSQL(r *http.Request, p *plan, l *linker, text string, args []any, extra int) ([]*Object, [][]any, error) {
 	rows, err := a.query(r.Context(), text, args...)
 	if err != nil {
 		return nil, nil, err
@@ -211,7 +235,7 @@ func (a *API) readRows(r *http.Request, p *plan, l *linker, stmt sq.SelectBuilde
 		}
 		data = append(data, o)
 		if extra > 0 {
-			keys = append(keys, slices.Clone(rr.vals[len(rr.vals)-extra:]))
+			keys = append(keys, rr.rowKeys())
 		}
 	}
 	if err := rows.Err(); err != nil {
@@ -256,19 +280,47 @@ func pageLinks(self string, q url.Values, page query.Page, total int64) *Links {
 	start := int64(page.Start)
 	lastStart := max((total-1)/size*size, 0)
 	q = withoutLegacyPage(q)
+	// Each link is q with two page parameters set. url.Values.Encode
+	// writes the keys in order, so the other keys are encoded once, in
+	// three runs: before, between and after the two page keys.
+	k1, k2 := "page[number]", "page[size]"
+	if page.Style == query.PageOffset {
+		k1, k2 = "page[limit]", "page[offset]"
+	}
+	var runs [3]url.Values
+	for k, vals := range q {
+		i := 0
+		switch {
+		case k == k1 || k == k2:
+			continue
+		case k > k2:
+			i = 2
+		case k > k1:
+			i = 1
+		}
+		if runs[i] == nil {
+			runs[i] = url.Values{}
+		}
+		runs[i][k] = vals
+	}
+	pre, mid, post := runs[0].Encode(), runs[1].Encode(), runs[2].Encode()
+	e1, e2 := url.QueryEscape(k1)+"=", url.QueryEscape(k2)+"="
 	at := func(start int64) string {
-		v := url.Values{}
-		for k, vals := range q {
-			v[k] = vals
-		}
+		v1, v2 := strconv.FormatInt(start/size+1, 10), strconv.FormatInt(size, 10)
 		if page.Style == query.PageOffset {
-			v.Set("page[offset]", strconv.FormatInt(start, 10))
-			v.Set("page[limit]", strconv.FormatInt(size, 10))
-		} else {
-			v.Set("page[number]", strconv.FormatInt(start/size+1, 10))
-			v.Set("page[size]", strconv.FormatInt(size, 10))
+			v1, v2 = strconv.FormatInt(size, 10), strconv.FormatInt(start, 10)
 		}
-		return withQuery(self, v)
+		b := make([]byte, 0, len(self)+len(pre)+len(mid)+len(post)+64)
+		b = append(b, self...)
+		sep := byte('?')
+		for _, part := range [...]string{pre, e1 + v1, mid, e2 + v2, post} {
+			if part != "" {
+				b = append(b, sep)
+				b = append(b, part...)
+				sep = '&'
+			}
+		}
+		return string(b)
 	}
 	links := &Links{Self: withQuery(self, q), First: at(0), Last: at(lastStart)}
 	if start > 0 {

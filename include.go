@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"slices"
 	"sort"
+	"strconv"
 
 	sq "github.com/Masterminds/squirrel"
 
@@ -26,7 +27,7 @@ type includer struct {
 	r        *http.Request
 	l        *linker
 	fields   map[string][]string
-	seen     map[string]*Object
+	seen     map[objectKey]*Object
 	included []*Object
 	max      int
 }
@@ -34,14 +35,17 @@ type includer struct {
 // trie is the include paths merged: children by relationship name.
 type trie map[string]trie
 
-func key(typ, id string) string { return typ + "\x00" + id }
+// objectKey names a resource by type and id.
+type objectKey struct{ typ, id string }
+
+func key(typ, id string) objectKey { return objectKey{typ, id} }
 
 // include loads params.Include for the primary objects of plan p.
 func (a *API) include(r *http.Request, l *linker, p *plan, primary []*Object, params query.Params) ([]*Object, error) {
 	if len(params.Include) == 0 {
 		return nil, nil
 	}
-	in := &includer{a: a, r: r, l: l, fields: params.Fields, seen: map[string]*Object{}, included: []*Object{}, max: a.MaxIncluded}
+	in := &includer{a: a, r: r, l: l, fields: params.Fields, seen: map[objectKey]*Object{}, included: []*Object{}, max: a.MaxIncluded}
 	if in.max <= 0 {
 		in.max = DefaultMaxIncluded
 	}
@@ -185,24 +189,45 @@ func (in *includer) related(p, tp *plan, rel *Relationship, parents []*Object) (
 		return dedupe(children), nil
 	case ToMany, ManyToMany:
 		groups := map[string][]byte{}
+		// The statement depends on the parent type, the relationship
+		// and the number of ids; the ids are its arguments. The text is
+		// cached only when the parent's plan is the registered one of
+		// its type, so the type and name fix the relationship.
+		prefix := "many\x00" + p.schema.Type + "\x00" + rel.Name + "\x00"
+		reg, ok := in.a.lookupType(p.schema.Type)
+		registered := ok && reg == p
 		for chunk := range slices.Chunk(parentIDs(p, parents), maxIn) {
-			b, err := in.a.selectBase(ctx, tp)
+			build := func() (string, []any, error) {
+				b, err := in.a.selectBase(ctx, tp)
+				if err != nil {
+					return "", nil, err
+				}
+				var owner string
+				var metaCols []string
+				if rel.Kind == ToMany {
+					owner = qualify(tp.schema.Table, rel.ForeignKey)
+				} else {
+					owner = qualify(rel.JoinTable, rel.JoinKey)
+					b = b.Join(QuoteIdent(rel.JoinTable) + " ON " + qualify(rel.JoinTable, rel.JoinTargetKey) + " = " + tp.idExpr)
+					for _, ja := range rel.JoinAttributes {
+						metaCols = append(metaCols, joinExpr(rel, &ja))
+					}
+				}
+				b = b.Column(owner).Columns(metaCols...).Where(sq.Eq{owner: chunk}).OrderBy(owner, tp.idExpr)
+				return b.PlaceholderFormat(in.a.dialect().Placeholder()).ToSql()
+			}
+			var text string
+			var args []any
+			var err error
+			if registered {
+				text, args, err = in.a.cachedSQL(ctx, tp, prefix+strconv.Itoa(len(chunk)), chunk, build)
+			} else {
+				text, args, err = build()
+			}
 			if err != nil {
 				return nil, err
 			}
-			var owner string
-			var metaCols []string
-			if rel.Kind == ToMany {
-				owner = qualify(tp.schema.Table, rel.ForeignKey)
-			} else {
-				owner = qualify(rel.JoinTable, rel.JoinKey)
-				b = b.Join(QuoteIdent(rel.JoinTable) + " ON " + qualify(rel.JoinTable, rel.JoinTargetKey) + " = " + tp.idExpr)
-				for _, ja := range rel.JoinAttributes {
-					metaCols = append(metaCols, joinExpr(rel, &ja))
-				}
-			}
-			b = b.Column(owner).Columns(metaCols...).Where(sq.Eq{owner: chunk}).OrderBy(owner, tp.idExpr)
-			objs, extra, err := in.a.readRows(in.r, tp, in.l, b, 1+len(metaCols))
+			objs, extra, err := in.a.readRowsSQL(in.r, tp, in.l, text, args, 1+len(rel.JoinAttributes))
 			if err != nil {
 				return nil, err
 			}

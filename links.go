@@ -60,8 +60,9 @@ func (l *linker) collection(s *Schema) string {
 	return l.base + "/" + url.PathEscape(s.CollectionPath())
 }
 
-func (l *linker) item(s *Schema, id string) string {
-	return l.base + "/" + url.PathEscape(s.CollectionPath()) + "/" + url.PathEscape(id)
+// itemPrefix returns the link of s's resources without the escaped id.
+func (l *linker) itemPrefix(s *Schema) string {
+	return l.base + "/" + url.PathEscape(s.CollectionPath()) + "/"
 }
 
 // withQuery returns link with the query v.

@@ -106,19 +106,19 @@ func appendValue(b []byte, t ValueType, v any) []byte {
 	case Date:
 		switch x := v.(type) {
 		case time.Time:
-			return appendString(b, x.Format(DateFormat))
+			return appendTime(b, x, DateFormat)
 		case string:
 			if t, ok := parseTime(x); ok && len(x) >= 10 {
-				return appendString(b, t.Format(DateFormat))
+				return appendTime(b, t, DateFormat)
 			}
 		}
 	case Timestamp:
 		switch x := v.(type) {
 		case time.Time:
-			return appendString(b, x.UTC().Format(TimestampFormat))
+			return appendTime(b, x.UTC(), TimestampFormat)
 		case string:
 			if t, ok := parseTime(x); ok {
-				return appendString(b, t.Format(TimestampFormat))
+				return appendTime(b, t, TimestampFormat)
 			}
 		}
 	case JSON:
@@ -136,7 +136,7 @@ func appendValue(b []byte, t ValueType, v any) []byte {
 	case bool:
 		return strconv.AppendBool(b, x)
 	case time.Time:
-		return appendString(b, x.UTC().Format(TimestampFormat))
+		return appendTime(b, x.UTC(), TimestampFormat)
 	}
 	raw, err := json.Marshal(v)
 	if err != nil {
@@ -229,4 +229,13 @@ func parseID(t ValueType, s string) (any, bool) {
 		return nil, false
 	}
 	return s, true
+}
+
+// appendTime appends t in layout as a JSON string. The layouts restless
+// writes times in (DateFormat, TimestampFormat) hold only digits and
+// characters JSON strings keep as they are, so no escaping is needed.
+func appendTime(b []byte, t time.Time, layout string) []byte {
+	b = append(b, '"')
+	b = t.AppendFormat(b, layout)
+	return append(b, '"')
 }
