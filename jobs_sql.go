@@ -5,7 +5,9 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
+	"time"
 )
 
 // jobSQL holds the statements on the jobs table for one dialect. Every
@@ -172,25 +174,48 @@ func (q jobSQL) loadJob(ctx context.Context, db *sql.DB, id string) (*jobRecord,
 	return rec, nil
 }
 
-// migrate creates the jobs table. Two servers starting at once on
-// PostgreSQL may both try to create it; the loser's error is retried once.
+// migrate creates the jobs table. Servers starting at once may all try to
+// create it: on PostgreSQL, where concurrent CREATE ... IF NOT EXISTS can
+// still collide in the catalog, the statements run in one transaction
+// that first takes a transaction-scoped advisory lock, so they run one
+// server at a time; SQLite serialises writers by itself. A failure is
+// retried a few times all the same.
 func (j *Jobs) migrate(ctx context.Context) error {
 	var err error
-	for range 2 {
+	for attempt := range 4 {
 		if err = j.createTable(ctx); err == nil {
 			return nil
+		}
+		select {
+		case <-time.After(time.Duration(attempt+1) * 50 * time.Millisecond):
+		case <-ctx.Done():
+			return fmt.Errorf("restless: create %s: %w", JobsTable, ctx.Err())
 		}
 	}
 	return fmt.Errorf("restless: create %s: %w", JobsTable, err)
 }
 
+// jobsLockKey is the advisory lock that serialises the creation of the
+// jobs table on PostgreSQL ("restless" in ASCII, as a bigint).
+const jobsLockKey = 0x72657374_6c657373
+
 func (j *Jobs) createTable(ctx context.Context) error {
-	for _, stmt := range j.sql.create {
-		if _, err := j.api.writeDB().ExecContext(ctx, stmt); err != nil {
+	tx, err := j.api.writeDB().BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if j.api.dialect().Name() == "postgres" {
+		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(`+strconv.FormatInt(jobsLockKey, 10)+`)`); err != nil {
 			return err
 		}
 	}
-	return nil
+	for _, stmt := range j.sql.create {
+		if _, err := tx.ExecContext(ctx, stmt); err != nil {
+			return err
+		}
+	}
+	return tx.Commit()
 }
 
 // jsonErrors encodes errs as a JSON array of error objects.
