@@ -40,14 +40,16 @@ type CORSOptions struct {
 
 	// AllowedHeaders lists the request headers pages may send, in addition
 	// to the defaults Accept, Content-Type, Authorization, If-Match,
-	// If-None-Match and X-Request-Id. Content-Type is among them because
+	// If-None-Match, Prefer (for Prefer: wait on slow creations) and
+	// X-Request-Id. Content-Type is among them because
 	// application/vnd.api+json is not a CORS-safelisted value, so every
 	// JSON:API write is preflighted. Names are case-insensitive; "*"
 	// allows any header.
 	AllowedHeaders []string
 
 	// ExposedHeaders lists the response headers pages may read, in addition
-	// to the defaults Location, Content-Location, ETag and X-Request-Id and
+	// to the defaults Location, Content-Location, ETag, Retry-After,
+	// Preference-Applied and X-Request-Id and
 	// to the CORS-safelisted ones, such as Content-Type, that browsers
 	// always expose.
 	ExposedHeaders []string
@@ -64,8 +66,8 @@ type CORSOptions struct {
 
 // Defaults of CORSOptions.
 var (
-	corsAllowedHeaders = []string{"Accept", "Content-Type", "Authorization", "If-Match", "If-None-Match", RequestIDHeader}
-	corsExposedHeaders = []string{"Location", "Content-Location", "ETag", RequestIDHeader}
+	corsAllowedHeaders = []string{"Accept", "Content-Type", "Authorization", "If-Match", "If-None-Match", "Prefer", RequestIDHeader}
+	corsExposedHeaders = []string{"Location", "Content-Location", "ETag", "Retry-After", "Preference-Applied", RequestIDHeader}
 	corsAllowedMethods = []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPatch, http.MethodDelete}
 )
 

@@ -98,7 +98,7 @@ func TestCORS(t *testing.T) {
 		w.WriteHeader(http.StatusCreated)
 		io.WriteString(w, `{"data":{"type":"articles","id":"1"}}`)
 	}
-	exposed := []string{"content-location", "etag", "location", "x-request-id"}
+	exposed := []string{"content-location", "etag", "location", "preference-applied", "retry-after", "x-request-id"}
 
 	tests := []struct {
 		name       string
@@ -190,13 +190,13 @@ func TestCORS(t *testing.T) {
 			reqHeaders: map[string]string{
 				"Origin":                         app,
 				"Access-Control-Request-Method":  "DELETE",
-				"Access-Control-Request-Headers": "accept,authorization,content-type,if-match,if-none-match,x-request-id",
+				"Access-Control-Request-Headers": "accept,authorization,content-type,if-match,if-none-match,prefer,x-request-id",
 			},
 			wantCode: 204,
 			want: http.Header{
 				"Access-Control-Allow-Origin":  {app},
 				"Access-Control-Allow-Methods": {"DELETE"},
-				"Access-Control-Allow-Headers": {"accept", "authorization", "content-type", "if-match", "if-none-match", "x-request-id"},
+				"Access-Control-Allow-Headers": {"accept", "authorization", "content-type", "if-match", "if-none-match", "prefer", "x-request-id"},
 				"Access-Control-Max-Age":       {"600"},
 			},
 		},
@@ -589,8 +589,8 @@ func TestCORSOptionsNotShared(t *testing.T) {
 		c    *middleware.CORS
 		want []string
 	}{
-		{a, []string{"content-location", "etag", "location", "x-a", "x-request-id"}},
-		{b, []string{"content-location", "etag", "location", "x-b", "x-request-id"}},
+		{a, []string{"content-location", "etag", "location", "preference-applied", "retry-after", "x-a", "x-request-id"}},
+		{b, []string{"content-location", "etag", "location", "preference-applied", "retry-after", "x-b", "x-request-id"}},
 	} {
 		req := httptest.NewRequest("GET", "/", nil)
 		req.Header.Set("Origin", "https://a.com")

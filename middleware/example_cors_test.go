@@ -53,6 +53,6 @@ func ExampleNewCORS() {
 	// Output:
 	// preflight from https://app.example.com: 204, Access-Control-Allow-Origin "https://app.example.com"
 	// preflight from https://evil.example: 204, Access-Control-Allow-Origin ""
-	// POST: 201, Access-Control-Expose-Headers "Location, Content-Location, Etag, X-Request-Id"
+	// POST: 201, Access-Control-Expose-Headers "Location, Content-Location, Etag, Retry-After, Preference-Applied, X-Request-Id"
 	// middleware: NewCORS: AllowCredentials with origin "https://*.example.com" would let any matching site read credentialed responses; list exact origins
 }
