@@ -24,7 +24,7 @@ func TestPostgres(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close()
+	t.Cleanup(func() { db.Close() }) // after the schemas are dropped: cleanups run last first
 	var b [6]byte
 	rand.Read(b[:])
 	schema := "restless_intro_" + hex.EncodeToString(b[:])
@@ -32,7 +32,9 @@ func TestPostgres(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
-		db.ExecContext(context.Background(), `DROP SCHEMA `+schema+` CASCADE; DROP SCHEMA `+schema+`_other CASCADE`)
+		if _, err := db.ExecContext(context.Background(), `DROP SCHEMA `+schema+` CASCADE; DROP SCHEMA `+schema+`_other CASCADE`); err != nil {
+			t.Errorf("drop the test schemas: %v", err)
+		}
 	})
 	ddl := `
 CREATE TABLE S_other.region (id serial PRIMARY KEY);
