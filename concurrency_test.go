@@ -365,13 +365,7 @@ func postgresDemo(t *testing.T) (*sql.DB, string) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	ddl := strings.NewReplacer("INTEGER PRIMARY KEY", "BIGSERIAL PRIMARY KEY", "DATETIME", "TIMESTAMP",
-		"age        INTEGER", "age BIGINT").Replace(demo.Schema)
-	ddl += strings.ReplaceAll(demo.UsersSchema, "DATETIME", "TIMESTAMP")
-	if _, err := db.Exec(ddl); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.Exec(`SELECT setval('person_id_seq', 3); SELECT setval('computer_id_seq', 3)`); err != nil {
+	if _, err := db.Exec(demo.PostgresSchema + demo.PostgresUsersSchema); err != nil {
 		t.Fatal(err)
 	}
 	return db, schema

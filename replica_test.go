@@ -36,34 +36,6 @@ const envReplica = "RESTLESS_TEST_REPLICA" // the DSN, with the schema's search_
 // balancer in front of them: their links and ETags agree.
 const replicaBase = "http://replicas.example"
 
-// pgDemoSchema is the demo database of internal/demo in PostgreSQL's
-// terms, with the sequences past the demo's rows.
-const pgDemoSchema = `
-CREATE TABLE person (
-    id         BIGSERIAL PRIMARY KEY,
-    name       TEXT NOT NULL UNIQUE,
-    birth_date DATE,
-    age        BIGINT
-);
-CREATE TABLE computer (
-    id            BIGSERIAL PRIMARY KEY,
-    name          TEXT NOT NULL UNIQUE,
-    vendor        TEXT,
-    owner_id      BIGINT REFERENCES person (id),
-    purchase_time TIMESTAMP
-);
-INSERT INTO person (id, name, birth_date, age) VALUES
-    (1, 'Jeffrey', '1991-04-02', 35),
-    (2, 'Hilda', '1984-11-30', 41),
-    (3, 'Tomasz', '2000-01-15', 26);
-INSERT INTO computer (id, name, vendor, owner_id, purchase_time) VALUES
-    (1, 'lixie', 'Dell', 1, '2024-03-01 09:30:00'),
-    (2, 'foo', 'Apple', 1, '2025-06-12 14:00:00'),
-    (3, 'turing', 'Lenovo', 2, '2023-10-05 08:15:00');
-SELECT setval('person_id_seq', 3);
-SELECT setval('computer_id_seq', 3);
-`
-
 // gatedMachines is the demo's computer type made a Provisioner whose work
 // waits, when the vendor is "gate:FILE", until FILE exists: the test
 // decides when a job finishes, across processes, without guessing times.
@@ -186,7 +158,7 @@ func openReplicaSchema(t *testing.T) (dsn, app string, db, admin *sql.DB) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { conn.Close() })
-	if _, err := conn.Exec(pgDemoSchema); err != nil {
+	if _, err := conn.Exec(demo.PostgresSchema); err != nil {
 		t.Fatal(err)
 	}
 	return dsn, schema, conn, admin
