@@ -383,7 +383,13 @@ func (a *API) readOne(ctx context.Context, q queryer, p *plan, l *linker, id any
 	if err != nil {
 		return nil, fmt.Errorf("restless: build select %s: %w", p.schema.Type, err)
 	}
-	rows, err := q.QueryContext(ctx, sqlText, args...)
+	return a.scanFirst(ctx, q, p, l, sqlText, args)
+}
+
+// scanFirst runs a query of p's columns through q and reads its first row
+// into an object; no row is ErrNotFound.
+func (a *API) scanFirst(ctx context.Context, q queryer, p *plan, l *linker, text string, args []any) (*Object, error) {
+	rows, err := q.QueryContext(ctx, text, args...)
 	if err != nil {
 		return nil, err
 	}

@@ -118,20 +118,5 @@ func (a *API) returnRow(ctx context.Context, tx *sql.Tx, p *plan, l *linker, stm
 	if err != nil {
 		return nil, err
 	}
-	rows, err := a.txQuery(ctx, tx, text, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	if !rows.Next() {
-		if err := rows.Err(); err != nil {
-			return nil, err
-		}
-		return nil, ErrNotFound
-	}
-	obj, err := p.reader(l, 0).scan(rows)
-	if err != nil {
-		return nil, err
-	}
-	return obj, rows.Close()
+	return a.scanFirst(ctx, txReader{a, tx}, p, l, text, args)
 }
