@@ -264,7 +264,7 @@ func (h *jobHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	l := a.linker(r)
 	var obj *Object
 	if rec.state == JobComplete {
-		key, ok := parseID(p.schema.ID.Type, rec.result)
+		key, ok := a.parseID(p.schema.ID, rec.result)
 		if !ok {
 			WriteError(w, r, notFound)
 			return

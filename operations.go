@@ -387,7 +387,7 @@ func (x *atomicRun) target(p *plan, ref *opRef) (any, string, string, error) {
 			return nil, "", "", err
 		}
 	}
-	key, ok := parseID(p.schema.ID.Type, raw)
+	key, ok := x.api.parseID(p.schema.ID, raw)
 	if !ok {
 		return nil, raw, ptr, opNotFound(ptr, ref.typ, raw)
 	}
@@ -557,7 +557,7 @@ func (x *atomicRun) add(tx *sql.Tx, op *operation) (*Object, *Schema, *input, er
 				Detail: fmt.Sprintf("The server assigns the ids of %q resources.", typ), Source: Pointer("/data/id")}
 		}
 		var ok bool
-		if id, ok = parseID(p.schema.ID.Type, *in.id); !ok {
+		if id, ok = x.api.parseID(p.schema.ID, *in.id); !ok {
 			return nil, nil, nil, badDocument("/data/id", fmt.Sprintf("The id %q cannot be an id of a %q resource.", *in.id, typ))
 		}
 	}
@@ -638,7 +638,7 @@ func (x *atomicRun) update(tx *sql.Tx, op *operation) (*Object, *Schema, *input,
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	key, ok := parseID(p.schema.ID.Type, id)
+	key, ok := x.api.parseID(p.schema.ID, id)
 	if !ok {
 		return nil, nil, nil, opNotFound(targetPtr, typ, id)
 	}

@@ -37,10 +37,20 @@ INSERT INTO tag (id, label) VALUES ('`+id+`', 'root')`))
 			{"related of an id that is no UUID", "GET", "/api/tag/no-uuid/parent", "", 404, ""},
 			{"create with an id that is no UUID", "POST", "/api/tag", `{"data":{"type":"tag","id":"x1","attributes":{"label":"x"}}}`, 400, "/data/id"},
 			{"link to an id that is no UUID", "POST", "/api/tag", `{"data":{"type":"tag","id":"00000000-0000-4000-8000-000000000001","relationships":{"parent":{"data":{"type":"tag","id":"no-uuid"}}}}}`, 404, "/data/relationships/parent/data/id"},
+			// Atomic operations check ids the same way (ATOMIC posts the body
+			// to the operations endpoint).
+			{"atomic update of an id that is no UUID", "ATOMIC", "", `{"atomic:operations":[{"op":"update","data":{"type":"tag","id":"no-uuid","attributes":{"label":"x"}}}]}`, 404, "/atomic:operations/0/data/id"},
+			{"atomic remove of an id that is no UUID", "ATOMIC", "", `{"atomic:operations":[{"op":"remove","ref":{"type":"tag","id":"no-uuid"}}]}`, 404, "/atomic:operations/0/ref/id"},
+			{"atomic link to an id that is no UUID", "ATOMIC", "", `{"atomic:operations":[{"op":"update","ref":{"type":"tag","id":"` + id + `","relationship":"parent"},"data":{"type":"tag","id":"no-uuid"}}]}`, 404, "/atomic:operations/0/data/id"},
 			{"create with a UUID", "POST", "/api/tag", `{"data":{"type":"tag","id":"00000000-0000-4000-8000-000000000002","relationships":{"parent":{"data":{"type":"tag","id":"` + id + `"}}}}}`, 201, ""},
 		} {
 			t.Run(c.name, func(t *testing.T) {
-				res := e.do(c.method, c.path, c.body)
+				var res *response
+				if c.method == "ATOMIC" {
+					res = e.atomic(c.body)
+				} else {
+					res = e.do(c.method, c.path, c.body)
+				}
 				if c.status >= 400 {
 					wantError(t, res, c.status, c.source)
 				} else if res.Code != c.status {

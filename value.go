@@ -180,7 +180,7 @@ func (id ID) parse(s string) (any, bool) {
 	if id.UUID && !isUUID(s) {
 		return nil, false
 	}
-	return parseID(id.Type, s)
+	return parseKey(id.Type, s)
 }
 
 // valueType is the type of the key's values: UUID for a UUID key.
@@ -212,9 +212,9 @@ func isUUID(s string) bool {
 	return true
 }
 
-// parseID converts an id from a URL or document into a key of type t. It
+// parseKey converts an id from a URL or document into a key of type t. It
 // reports false when the text cannot be such a key.
-func parseID(t ValueType, s string) (any, bool) {
+func parseKey(t ValueType, s string) (any, bool) {
 	if t == Integer {
 		if s == "" || (s[0] == '+') || (len(s) > 1 && s[0] == '0') {
 			return nil, false
