@@ -2,9 +2,7 @@ package restless_test
 
 import (
 	"context"
-	"crypto/rand"
 	"database/sql"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -333,40 +331,13 @@ func TestConcurrentWritesPostgres(t *testing.T) {
 }
 
 // postgresDemo returns a pool on a fresh schema of RESTLESS_TEST_POSTGRES
-// holding the demo tables (dropped when the test ends), or skips.
+// holding every demo table (dropped when the test ends) and the schema's
+// application name, or skips.
 func postgresDemo(t *testing.T) (*sql.DB, string) {
 	t.Helper()
-	dsn := os.Getenv("RESTLESS_TEST_POSTGRES")
-	if dsn == "" {
-		t.Skip("RESTLESS_TEST_POSTGRES is not set")
-	}
-	ctx := context.Background()
-	admin, err := postgres.Open(ctx, dsn)
-	if err != nil {
+	_, app, db, _ := openDemoSchema(t)
+	if _, err := db.Exec(demo.PostgresUsersSchema); err != nil {
 		t.Fatal(err)
 	}
-	var b [6]byte
-	rand.Read(b[:])
-	schema := "t_" + hex.EncodeToString(b[:])
-	if _, err := admin.Exec(`CREATE SCHEMA ` + schema); err != nil {
-		admin.Close()
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		admin.Exec(`DROP SCHEMA ` + schema + ` CASCADE`)
-		admin.Close()
-	})
-	sep := "?"
-	if strings.Contains(dsn, "?") {
-		sep = "&"
-	}
-	db, err := postgres.Open(ctx, dsn+sep+"search_path="+schema+"&application_name="+schema)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if _, err := db.Exec(demo.PostgresSchema + demo.PostgresUsersSchema); err != nil {
-		t.Fatal(err)
-	}
-	return db, schema
+	return db, app
 }

@@ -114,16 +114,17 @@ func TestReplicaServerProcess(t *testing.T) {
 	}
 }
 
-// openReplicaSchema creates a fresh schema with the demo tables on
+// openDemoSchema creates a fresh schema with the demo tables on
 // RESTLESS_TEST_POSTGRES, or skips. It returns the DSN of the schema, whose
-// connections carry the application name app, a pool on it and one on the
-// database; the test's cleanup drops the schema.
-func openReplicaSchema(t *testing.T) (dsn, app string, db, admin *sql.DB) {
+// connections carry the application name app (for pg_stat_activity), a
+// pool on it and one on the database; the test's cleanup drops the schema
+// and checks it is gone. The replica and concurrency tests use it.
+func openDemoSchema(t *testing.T) (dsn, app string, db, admin *sql.DB) {
 	t.Helper()
 	base := os.Getenv("RESTLESS_TEST_POSTGRES")
 	if base == "" {
 		t.Skip("RESTLESS_TEST_POSTGRES is not set: set it to a PostgreSQL DSN, such as " +
-			"postgres://postgres@127.0.0.1:5432/test?sslmode=disable, to run the replica test")
+			"postgres://postgres@127.0.0.1:5432/test?sslmode=disable, to run this test")
 	}
 	ctx := context.Background()
 	admin, err := postgres.Open(ctx, base)
@@ -170,7 +171,7 @@ func openReplicaSchema(t *testing.T) (dsn, app string, db, admin *sql.DB) {
 // conditional PATCHes through different processes exactly one wins.
 func TestReplicas(t *testing.T) {
 	skipShort(t)
-	dsn, app, db, admin := openReplicaSchema(t)
+	dsn, app, db, admin := openDemoSchema(t)
 	began := time.Now()
 	// Both start at once, as replicas do: both create restless_jobs.
 	a := spawnServer(t, "TestReplicaServerProcess", envReplica+"="+dsn)
@@ -439,7 +440,7 @@ func replicaIfMatch(t *testing.T, db *sql.DB, a, b *jobServer) {
 // lock_timeout or statement_timeout is answered 503 with Retry-After and
 // changes nothing; once the lock is gone the same write succeeds.
 func TestReplicaLockTimeout(t *testing.T) {
-	dsn, _, db, _ := openReplicaSchema(t)
+	dsn, _, db, _ := openDemoSchema(t)
 	for _, limit := range []string{"lock_timeout=300ms", "statement_timeout=300ms"} {
 		t.Run(limit, func(t *testing.T) {
 			ctx := context.Background()

@@ -9,37 +9,18 @@ package main
 
 import (
 	"context"
-	"flag"
-	"fmt"
-	"os"
+	"net/http"
 
 	"github.com/gorestless/restless/bench/internal/baseline"
 	"github.com/gorestless/restless/bench/internal/serve"
 )
 
 func main() {
-	db := flag.String("db", "", "SQLite `file` written by bench/gen (required)")
-	addr := flag.String("addr", "127.0.0.1:0", "loopback `address` to listen on; port 0 picks a free one")
-	flag.Parse()
-	if *db == "" || flag.NArg() > 0 {
-		flag.Usage()
-		os.Exit(2)
-	}
-	if _, err := os.Stat(*db); err != nil {
-		fmt.Fprintln(os.Stderr, "baseline:", err)
-		os.Exit(1)
-	}
-	s, err := baseline.Open(context.Background(), *db)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "baseline:", err)
-		os.Exit(1)
-	}
-	err = serve.Run("baseline", *addr, s)
-	if cerr := s.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "baseline:", err)
-		os.Exit(1)
-	}
+	serve.Main("baseline", func(ctx context.Context, file string) (http.Handler, func() error, error) {
+		s, err := baseline.Open(ctx, file)
+		if err != nil {
+			return nil, nil, err
+		}
+		return s, s.Close, nil
+	})
 }

@@ -6,6 +6,7 @@ package serve
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"net"
 	"net/http"
@@ -14,6 +15,38 @@ import (
 	"syscall"
 	"time"
 )
+
+// Main is the whole command of a bench server called name: it reads the
+// flags -db (the bench/gen file, required) and -addr (default
+// 127.0.0.1:0), opens the server with open, runs it until a signal
+// arrives, closes it and exits non-zero on any failure.
+func Main(name string, open func(ctx context.Context, file string) (http.Handler, func() error, error)) {
+	db := flag.String("db", "", "SQLite `file` written by bench/gen (required)")
+	addr := flag.String("addr", "127.0.0.1:0", "loopback `address` to listen on; port 0 picks a free one")
+	flag.Parse()
+	if *db == "" || flag.NArg() > 0 {
+		flag.Usage()
+		os.Exit(2)
+	}
+	fail := func(err error) {
+		fmt.Fprintf(os.Stderr, "%s: %v\n", name, err)
+		os.Exit(1)
+	}
+	if _, err := os.Stat(*db); err != nil {
+		fail(err)
+	}
+	h, closeDB, err := open(context.Background(), *db)
+	if err != nil {
+		fail(err)
+	}
+	err = Run(name, *addr, h)
+	if cerr := closeDB(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		fail(err)
+	}
+}
 
 // Run serves h on addr until a signal arrives. addr must be a loopback
 // address: the bench never listens on other interfaces.
