@@ -3,6 +3,7 @@ package restless
 import (
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 )
 
@@ -50,6 +51,10 @@ type Route struct {
 	Handler http.Handler
 }
 
+// ReservedPaths are the collection paths restless serves itself under
+// the API's Prefix; no resource may use one.
+var ReservedPaths = []string{"eval", "openapi.json", "jobs", "operations"}
+
 // Routes returns the route table of the given resources under the API's
 // Prefix. It reports schemas that cannot be served and two resources with
 // the same type or path.
@@ -79,7 +84,7 @@ func (a *API) Routes(res ...Resource) ([]Route, error) {
 			return nil, err
 		}
 		path := s.CollectionPath()
-		if path == "eval" || path == "openapi.json" || path == "jobs" || path == "operations" {
+		if slices.Contains(ReservedPaths, path) {
 			return nil, fmt.Errorf("restless: type %q: the path %q is reserved", s.Type, path)
 		}
 		if strings.ContainsAny(path, "/{}?# ") {

@@ -54,8 +54,6 @@ func (t *table) foreignKey(col string) (foreignKey, bool) {
 	return foreignKey{}, false
 }
 
-// reservedPaths are the URL segments restless serves itself.
-var reservedPaths = []string{"operations", "eval", "openapi.json", "jobs"}
 
 // skipped reports whether a table belongs to the database or to restless.
 func skipped(name string) bool {
@@ -201,7 +199,7 @@ func build(all []*table, opts Options) (*Result, error) {
 // checkType refuses a type that cannot be a URL segment or that would
 // shadow one of restless's own paths.
 func checkType(tableName, typ string) error {
-	if slices.Contains(reservedPaths, typ) {
+	if slices.Contains(restless.ReservedPaths, typ) {
 		return fmt.Errorf("introspect: table %q would be served at /%s, a path restless reserves; rename it (such as -rename %s=%s_)", tableName, typ, tableName, typ)
 	}
 	if typ == "" || strings.ContainsAny(typ, "/?#%\\ \t\r\n") || typ == "." || typ == ".." {
