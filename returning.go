@@ -15,16 +15,18 @@ import (
 // rows, and the reply can come from the statement's RETURNING clause.
 
 // plainBase reports whether p's base query for the request in ctx reads
-// the whole table: no row filter, no join, nothing but FROM the table.
-// Every row of the table is then visible to the request. A base query that
-// fails to build counts as not plain, so the write takes its usual path
-// and meets the failure where it always did. A type with soft delete is
-// never plain: its deactivated rows may be hidden.
+// the whole table: no row filter, no join, no hidden deactivated rows,
+// nothing but FROM the table. Every row of the table is then visible to
+// the request. It judges the query every read starts from (rowsOf), so a
+// condition restless itself adds, such as soft delete's, counts as well as
+// the resource's own. A base query that fails to build counts as not
+// plain, so the write takes its usual path and meets the failure where it
+// always did.
 func (a *API) plainBase(ctx context.Context, p *plan) bool {
-	if p.err != nil || p.schema.SoftDelete != nil {
+	if p.err != nil {
 		return false
 	}
-	b, err := p.res.Select(ctx)
+	b, err := a.rowsOf(ctx, p)
 	if err != nil {
 		return false
 	}
