@@ -54,7 +54,6 @@ func (t *table) foreignKey(col string) (foreignKey, bool) {
 	return foreignKey{}, false
 }
 
-
 // skipped reports whether a table belongs to the database or to restless.
 func skipped(name string) bool {
 	return strings.HasPrefix(name, "sqlite_") || strings.HasPrefix(name, "restless_")
