@@ -13,6 +13,8 @@ import (
 	"github.com/gorestless/restless"
 	"github.com/gorestless/restless/internal/demo"
 	"github.com/gorestless/restless/internal/jsonapitest"
+	"github.com/gorestless/restless/jsonapi"
+	"github.com/gorestless/restless/resource"
 )
 
 // atomicType is the media type of the operations endpoint.
@@ -474,13 +476,13 @@ func TestAtomicHooks(t *testing.T) {
 	eachDB(t, func(t *testing.T) {
 		var seen []string
 		person := demo.Person()
-		person.Before = func(_ context.Context, w *restless.Write) error {
+		person.Before = func(_ context.Context, w *resource.Write) error {
 			seen = append(seen, fmt.Sprintf("%v %v", w.Op, w.Values["name"]))
 			if w.Tx == nil {
 				return fmt.Errorf("no transaction")
 			}
 			if w.Values["name"] == "Nope" {
-				return &restless.Error{Status: http.StatusUnprocessableEntity, Title: "Refused", Detail: "No.", Source: restless.Pointer("/data/attributes/name")}
+				return &jsonapi.Error{Status: http.StatusUnprocessableEntity, Title: "Refused", Detail: "No.", Source: jsonapi.Pointer("/data/attributes/name")}
 			}
 			return nil
 		}
@@ -489,7 +491,7 @@ func TestAtomicHooks(t *testing.T) {
 			res := e.atomic(ops(addAda, `{"op":"add","data":{"type":"person","attributes":{"name":"Nope"}}}`))
 			wantError(t, res, http.StatusUnprocessableEntity, "/atomic:operations/1/data/attributes/name")
 		}, "person", "computer")
-		if want := []string{fmt.Sprint(restless.OpCreate) + " Ada", fmt.Sprint(restless.OpCreate) + " Nope"}; !slices.Equal(seen, want) {
+		if want := []string{fmt.Sprint(resource.OpCreate) + " Ada", fmt.Sprint(resource.OpCreate) + " Nope"}; !slices.Equal(seen, want) {
 			t.Errorf("hooks saw %q, want %q", seen, want)
 		}
 	})

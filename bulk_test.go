@@ -13,6 +13,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/gorestless/restless/jsonapi"
+
 	sq "github.com/Masterminds/squirrel"
 
 	"github.com/gorestless/restless"
@@ -23,7 +25,7 @@ import (
 
 // bkPeople returns the demo person resource with bulk changes on, changed
 // by mod, beside the demo computer.
-func bkPeople(mod func(p *resource.Table)) []restless.Resource {
+func bkPeople(mod func(p *resource.Table)) []resource.Resource {
 	return wtResources(wtPerson(func(p *resource.Table) {
 		p.Bulk = true
 		if mod != nil {
@@ -213,12 +215,12 @@ func TestBulkDelete(t *testing.T) {
 }
 
 func TestBulkRefused(t *testing.T) {
-	bulk := func() []restless.Resource { return bkPeople(nil) }
-	noUpdate := func() []restless.Resource { return bkPeople(func(p *resource.Table) { p.NoUpdate = true }) }
+	bulk := func() []resource.Resource { return bkPeople(nil) }
+	noUpdate := func() []resource.Resource { return bkPeople(func(p *resource.Table) { p.NoUpdate = true }) }
 	young := "filter[objects]=" + url.QueryEscape(bkYoung)
 	for _, tc := range []struct {
 		name         string
-		res          func() []restless.Resource // nil: the demo's, bulk off
+		res          func() []resource.Resource // nil: the demo's, bulk off
 		method, path string
 		body         string
 		hdr          []string
@@ -346,13 +348,13 @@ func TestBulkRollback(t *testing.T) {
 
 func TestBulkHooks(t *testing.T) {
 	type call struct {
-		op restless.Op
+		op resource.Op
 		id string
 	}
 	var mu sync.Mutex
 	var before, after []call
-	record := func(list *[]call) func(ctx context.Context, w *restless.Write) error {
-		return func(ctx context.Context, w *restless.Write) error {
+	record := func(list *[]call) func(ctx context.Context, w *resource.Write) error {
+		return func(ctx context.Context, w *resource.Write) error {
 			mu.Lock()
 			defer mu.Unlock()
 			*list = append(*list, call{w.Op, fmt.Sprint(w.ID)})
@@ -365,8 +367,8 @@ func TestBulkHooks(t *testing.T) {
 		e := newEnv(t, bkPeople(func(p *resource.Table) {
 			// Each row gets its own values: the hook adds the id to the
 			// age of the request.
-			p.Before = func(ctx context.Context, w *restless.Write) error {
-				if w.Op == restless.OpUpdate {
+			p.Before = func(ctx context.Context, w *resource.Write) error {
+				if w.Op == resource.OpUpdate {
 					w.Values["age"] = w.Values["age"].(int64) + w.ID.(int64)
 				}
 				return record(&before)(ctx, w)
@@ -374,7 +376,7 @@ func TestBulkHooks(t *testing.T) {
 			p.After = record(&after)
 		})...)
 		bkMeta(t, e.do(http.MethodPatch, bkURL("/api/person", "filter[objects]", bkYoung), bkPatch(`{"age":100}`)), "num_modified", 2)
-		want := []call{{restless.OpUpdate, "1"}, {restless.OpUpdate, "3"}}
+		want := []call{{resource.OpUpdate, "1"}, {resource.OpUpdate, "3"}}
 		if !slices.Equal(before, want) || !slices.Equal(after, want) {
 			t.Errorf("Before %v, After %v; want %v for both", before, after, want)
 		}
@@ -384,7 +386,7 @@ func TestBulkHooks(t *testing.T) {
 		reset()
 		e.exec(`UPDATE computer SET owner_id = NULL`)
 		bkMeta(t, e.do(http.MethodDelete, bkURL("/api/person", "filter[age][gt]", "100"), ""), "num_deleted", 2)
-		want = []call{{restless.OpDelete, "1"}, {restless.OpDelete, "3"}}
+		want = []call{{resource.OpDelete, "1"}, {resource.OpDelete, "3"}}
 		if !slices.Equal(before, want) || !slices.Equal(after, want) {
 			t.Errorf("Before %v, After %v; want %v for both", before, after, want)
 		}
@@ -392,12 +394,12 @@ func TestBulkHooks(t *testing.T) {
 	t.Run("a hook refuses one row", func(t *testing.T) {
 		reset()
 		e := newEnv(t, bkPeople(func(p *resource.Table) {
-			p.Before = func(ctx context.Context, w *restless.Write) error {
+			p.Before = func(ctx context.Context, w *resource.Write) error {
 				if err := record(&before)(ctx, w); err != nil {
 					return err
 				}
 				if w.ID == int64(3) {
-					return &restless.Error{Status: http.StatusUnprocessableEntity, Title: "Refused", Detail: "Tomasz stays."}
+					return &jsonapi.Error{Status: http.StatusUnprocessableEntity, Title: "Refused", Detail: "Tomasz stays."}
 				}
 				return nil
 			}
@@ -418,7 +420,7 @@ func TestBulkHooks(t *testing.T) {
 	})
 	t.Run("a hook fails", func(t *testing.T) {
 		e := newEnv(t, bkPeople(func(p *resource.Table) {
-			p.After = func(ctx context.Context, w *restless.Write) error { return errors.New("boom") }
+			p.After = func(ctx context.Context, w *resource.Write) error { return errors.New("boom") }
 		})...)
 		var res *response
 		e.unchanged(func() {

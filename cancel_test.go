@@ -38,7 +38,7 @@ type blockingPerson struct {
 	entered chan struct{}
 }
 
-func (p blockingPerson) BeforeWrite(ctx context.Context, w *restless.Write) error {
+func (p blockingPerson) BeforeWrite(ctx context.Context, w *resource.Write) error {
 	close(p.entered)
 	<-ctx.Done()
 	return ctx.Err()
@@ -46,7 +46,7 @@ func (p blockingPerson) BeforeWrite(ctx context.Context, w *restless.Write) erro
 
 // cancelServer serves res over a SQLite file with the demo data and
 // reports on done when each request's handler has returned.
-func cancelServer(t *testing.T, res ...restless.Resource) (*httptest.Server, *sqlite.DB, chan struct{}) {
+func cancelServer(t *testing.T, res ...resource.Resource) (*httptest.Server, *sqlite.DB, chan struct{}) {
 	t.Helper()
 	ctx := context.Background()
 	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "cancel.db"))

@@ -2,28 +2,29 @@ package restless
 
 import (
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"net/url"
-	"slices"
 	"strconv"
 
-	sq "github.com/Masterminds/squirrel"
-
+	"github.com/gorestless/restless/internal/engine"
+	"github.com/gorestless/restless/jsonapi"
 	"github.com/gorestless/restless/query"
+	"github.com/gorestless/restless/resource"
 )
 
+// collectionHandler serves a collection: GET lists, POST creates, PATCH
+// and DELETE change in bulk (bulk.go).
 type collectionHandler struct {
-	api  *API
-	plan *plan
+	api *API
+	t   *engine.Type
 }
 
 func (h *collectionHandler) allow() string {
 	s := "GET, HEAD"
-	if allows(h.plan.res, OpCreate) {
+	if h.t.Allows(resource.OpCreate) {
 		s += ", POST"
 	}
-	return s + bulkMethods(h.plan) + ", OPTIONS"
+	return s + bulkMethods(h.t) + ", OPTIONS"
 }
 
 func (h *collectionHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -31,7 +32,7 @@ func (h *collectionHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case http.MethodGet, http.MethodHead:
 		h.list(w, r)
 	case http.MethodPost:
-		if !allows(h.plan.res, OpCreate) {
+		if !h.t.Allows(resource.OpCreate) {
 			methodNotAllowed(w, r, h.allow())
 			return
 		}
@@ -46,138 +47,57 @@ func (h *collectionHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *collectionHandler) list(w http.ResponseWriter, r *http.Request) {
-	params, err := h.api.parseQuery(r, h.plan, h.api.queryConfig(r, h.plan, true))
+	a := h.api
+	params, err := parseQuery(r, a.queryConfig(r, h.t, true))
 	if err != nil {
-		WriteError(w, r, err)
+		a.writeError(w, r, err)
 		return
 	}
-	doc, err := h.api.list(r, h.plan, params, h.api.linker(r).collection(h.plan.schema))
+	l := a.linker(r)
+	doc, err := a.listDocument(r, h.t, l, params, l.Collection(h.t.Schema()), func() (*engine.Page, error) {
+		return a.engine().List(r.Context(), h.t, l, params)
+	})
 	if err != nil {
-		WriteError(w, r, h.api.readError(r, h.plan.schema, err))
+		a.writeError(w, r, err)
 		return
 	}
 	WriteDocument(w, r, http.StatusOK, doc)
 }
 
-// list reads the page of p's collection that params select.
-// self is the collection's URL without query.
-func (a *API) list(r *http.Request, p *plan, params query.Params, self string) (*Document, error) {
-	ctx := r.Context()
-	sp := p.only(params.Fields[p.schema.Type])
-	// The base query is built only when the page's SQL text is not
-	// cached.
-	baseOf := func() (sq.SelectBuilder, error) {
-		b, err := a.selectBase(ctx, sp)
-		return where(b, params.Filter), err
+// listDocument reads a page with read and returns its document: the
+// data, the pagination links of the page's style with the request's other
+// query parameters, meta.total (but on cursor and single pages), and the
+// included resources params ask for. self is the collection's URL
+// without query; t is the type of the page's resources.
+func (a *API) listDocument(r *http.Request, t *engine.Type, l *engine.Linker, params query.Params, self string,
+	read func() (*engine.Page, error)) (*jsonapi.Document, error) {
+	page, err := read()
+	if err != nil {
+		return nil, err
 	}
-	l := a.linker(r)
 	q := r.URL.Query()
-	page := params.Page
-
-	if params.Single || page.Style == query.PageCursor {
-		base, err := baseOf()
-		if err != nil {
-			return nil, err
-		}
-		if page.Style == query.PageCursor && !params.Single {
-			return a.listCursor(r, sp, l, base, params, self, q)
-		}
-		data, _, err := a.readRows(r, sp, l, orderBy(base, params.Sort, false).Limit(2), 0)
-		if err != nil {
-			return nil, err
-		}
-		switch len(data) {
-		case 0:
-			return nil, ErrNotFound
-		case 1:
-			doc := &Document{Data: data[0], Links: &Links{Self: withQuery(self, q)}}
-			return doc, a.complete(r, l, p, data, params, doc)
-		}
-		return nil, &Error{Status: http.StatusBadRequest, Title: "Not Single", Detail: "More than one resource matches the filters.",
-			Source: Parameter(params.SingleParam)}
-	}
-
-	shape, want, err := render(append([]sq.Sqlizer{params.Filter}, query.OrderBy(params.Sort, false)...)...)
-	if err != nil {
-		return nil, err
-	}
-	text, args, err := a.cachedSQL(ctx, sp, "page"+shape+"\x00"+strconv.Itoa(page.Size)+"\x00"+strconv.Itoa(page.Start), want,
-		func() (string, []any, error) {
-			base, err := baseOf()
-			if err != nil {
-				return "", nil, err
-			}
-			return orderBy(base, params.Sort, false).Limit(uint64(page.Size)).Offset(uint64(page.Start)).
-				PlaceholderFormat(a.dialect().Placeholder()).ToSql()
-		})
-	if err != nil {
-		return nil, err
-	}
-	data, _, err := a.readRowsSQL(r, sp, l, text, args, 0)
-	if err != nil {
-		return nil, err
-	}
-	// A first page that is not full holds every row: no count needed.
-	total := int64(len(data))
-	if page.Start > 0 || len(data) == page.Size {
-		if total, err = a.count(r, p, params.Filter); err != nil {
-			return nil, err
-		}
-	}
-	doc := &Document{
-		Data:  data,
-		Links: pageLinks(self, q, page, total),
-		Meta:  map[string]any{"total": total},
-	}
-	return doc, a.complete(r, l, p, data, params, doc)
-}
-
-// complete adds the included resources and relationship counts params
-// ask for to doc, whose primary data are objs of plan p.
-func (a *API) complete(r *http.Request, l *linker, p *plan, objs []*Object, params query.Params, doc *Document) error {
-	if len(params.WithCount) > 0 {
-		if err := a.counts(r, p, objs, params.WithCount); err != nil {
-			return err
-		}
-	}
-	if len(params.Include) == 0 {
-		return nil
-	}
-	included, err := a.include(r, l, p, objs, params)
-	if err != nil {
-		return err
-	}
-	doc.Included = included
-	return nil
-}
-
-// listCursor reads a page of the cursor pagination profile.
-func (a *API) listCursor(r *http.Request, p *plan, l *linker, base sq.SelectBuilder, params query.Params, self string, q url.Values) (*Document, error) {
-	page := params.Page
-	backwards := page.Before != nil
-	stmt := base
+	var doc *jsonapi.Document
 	switch {
-	case page.After != nil:
-		stmt = stmt.Where(query.Seek(params.Sort, page.After, false))
-	case backwards:
-		stmt = stmt.Where(query.Seek(params.Sort, page.Before, true))
+	case params.Single:
+		doc = &jsonapi.Document{Data: page.Objects[0], Links: &jsonapi.Links{Self: withQuery(self, q)}}
+	case params.Page.Style == query.PageCursor:
+		doc = &jsonapi.Document{Data: page.Objects, Links: cursorLinks(self, q, params, page), Profile: params.Profiles}
+	default:
+		doc = &jsonapi.Document{Data: page.Objects, Links: pageLinks(self, q, params.Page, page.Total),
+			Meta: map[string]any{"total": page.Total}}
 	}
-	for _, k := range params.Sort {
-		stmt = stmt.Column(k.Key)
-	}
-	stmt = orderBy(stmt, params.Sort, backwards).Limit(uint64(page.Size) + 1)
-	data, keys, err := a.readRows(r, p, l, stmt, len(params.Sort))
-	if err != nil {
+	if doc.Included, err = a.engine().Complete(r.Context(), t, l, page.Objects, params); err != nil {
 		return nil, err
 	}
-	more := len(data) > page.Size
-	if more {
-		data, keys = data[:page.Size], keys[:page.Size]
-	}
-	if backwards {
-		slices.Reverse(data)
-		slices.Reverse(keys)
-	}
+	return doc, nil
+}
+
+// cursorLinks returns the links of a page of the cursor pagination
+// profile: prev and next carry the cursors of the page's first and last
+// rows, and are null where no page lies that way.
+func cursorLinks(self string, q url.Values, params query.Params, page *engine.Page) *jsonapi.Links {
+	pg := params.Page
+	backwards := pg.Before != nil
 	link := func(param string, vals []any) string {
 		v := url.Values{}
 		for k, vs := range q {
@@ -185,97 +105,31 @@ func (a *API) listCursor(r *http.Request, p *plan, l *linker, base sq.SelectBuil
 				v[k] = vs
 			}
 		}
-		v.Set("page[size]", strconv.Itoa(page.Size))
+		v.Set("page[size]", strconv.Itoa(pg.Size))
 		if param != "" {
 			v.Set(param, query.EncodeCursor(params.Sort, vals))
 		}
 		return withQuery(self, v)
 	}
-	links := &Links{Self: withQuery(self, q), First: link("", nil), NullPrevNext: true}
-	if len(data) > 0 {
-		if backwards && more || page.After != nil {
+	links := &jsonapi.Links{Self: withQuery(self, q), First: link("", nil), NullPrevNext: true}
+	if keys := page.Keys; len(page.Objects) > 0 {
+		if backwards && page.More || pg.After != nil {
 			links.Prev = link("page[before]", keys[0])
 		}
-		if !backwards && more || backwards {
+		if !backwards && page.More || backwards {
 			links.Next = link("page[after]", keys[len(keys)-1])
 		}
-	} else if page.After != nil {
-		links.Prev = link("page[before]", page.After)
+	} else if pg.After != nil {
+		links.Prev = link("page[before]", pg.After)
 	} else if backwards {
-		links.Next = link("page[after]", page.Before)
+		links.Next = link("page[after]", pg.Before)
 	}
-	doc := &Document{Data: data, Links: links, Profile: params.Profiles}
-	return doc, a.complete(r, l, p, data, params, doc)
-}
-
-// readRows runs stmt and reads its rows; extra trailing columns (sort
-// keys) are returned beside each object.
-func (a *API) readRows(r *http.Request, p *plan, l *linker, stmt sq.SelectBuilder, extra int) ([]*Object, [][]any, error) {
-	text, args, err := stmt.PlaceholderFormat(a.dialect().Placeholder()).ToSql()
-	if err != nil {
-		return nil, nil, fmt.Errorf("restless: build list: %w", err)
-	}
-	return a.readRowsSQL(r, p, l, text, args, extra)
-}
-
-// readRowsSQL is readRows of a statement already rendered.
-func (a *API) readRowsSQL(r *http.Request, p *plan, l *linker, text string, args []any, extra int) ([]*Object, [][]any, error) {
-	rows, err := a.query(r.Context(), text, args...)
-	if err != nil {
-		return nil, nil, err
-	}
-	defer rows.Close()
-	rr := p.reader(l, extra)
-	data := []*Object{}
-	var keys [][]any
-	for rows.Next() {
-		o, err := rr.scan(rows)
-		if err != nil {
-			return nil, nil, err
-		}
-		data = append(data, o)
-		if extra > 0 {
-			keys = append(keys, rr.rowKeys())
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return nil, nil, err
-	}
-	return data, keys, rows.Close()
-}
-
-func orderBy(b sq.SelectBuilder, keys []query.Sort, reverse bool) sq.SelectBuilder {
-	for _, o := range query.OrderBy(keys, reverse) {
-		b = b.OrderByClause(o)
-	}
-	return b
-}
-
-// count counts the resources the request may see that meet filter.
-func (a *API) count(r *http.Request, p *plan, filter sq.Sqlizer) (int64, error) {
-	shape, want, err := render(filter)
-	if err != nil {
-		return 0, err
-	}
-	text, args, err := a.cachedSQL(r.Context(), p, "count"+shape, want, func() (string, []any, error) {
-		base, err := a.rowsOf(r.Context(), p)
-		if err != nil {
-			return "", nil, err
-		}
-		return sq.Select("count(*)").FromSelect(where(base.Columns(p.idExpr), filter), "c").
-			PlaceholderFormat(a.dialect().Placeholder()).ToSql()
-	})
-	if err != nil {
-		return 0, err
-	}
-	var n int64
-	err = a.scanOne(r.Context(), text, args, &n)
-	return n, err
+	return links
 }
 
 // pageLinks returns the self and pagination links of a page, keeping the
 // request's other query parameters.
-func pageLinks(self string, q url.Values, page query.Page, total int64) *Links {
+func pageLinks(self string, q url.Values, page query.Page, total int64) *jsonapi.Links {
 	size := int64(page.Size)
 	start := int64(page.Start)
 	lastStart := max((total-1)/size*size, 0)
@@ -322,7 +176,7 @@ func pageLinks(self string, q url.Values, page query.Page, total int64) *Links {
 		}
 		return string(b)
 	}
-	links := &Links{Self: withQuery(self, q), First: at(0), Last: at(lastStart)}
+	links := &jsonapi.Links{Self: withQuery(self, q), First: at(0), Last: at(lastStart)}
 	if start > 0 {
 		links.Prev = at(min(max(start-size, 0), lastStart))
 	}
@@ -330,49 +184,6 @@ func pageLinks(self string, q url.Values, page query.Page, total int64) *Links {
 		links.Next = at(start + size)
 	}
 	return links
-}
-
-func (h *collectionHandler) create(w http.ResponseWriter, r *http.Request) {
-	p := h.plan
-	if _, err := h.api.parseQuery(r, p, h.api.writeConfig(r, p)); err != nil {
-		WriteError(w, r, err)
-		return
-	}
-	body, err := h.api.readBody(w, r)
-	if err != nil {
-		WriteError(w, r, err)
-		return
-	}
-	in, err := h.api.decodeObject(body, p.schema, OpCreate)
-	if err != nil {
-		WriteError(w, r, err)
-		return
-	}
-	var id any
-	if in.id != nil {
-		if !p.schema.ClientIDs {
-			WriteError(w, r, &Error{Status: http.StatusForbidden, Title: "Client-Generated ID Not Allowed",
-				Detail: fmt.Sprintf("The server assigns the ids of %q resources.", p.schema.Type), Source: Pointer("/data/id")})
-			return
-		}
-		var ok bool
-		if id, ok = h.api.parseID(p.schema.ID, *in.id); !ok {
-			WriteError(w, r, badDocument("/data/id", fmt.Sprintf("The id %q cannot be an id of a %q resource.", *in.id, p.schema.Type)))
-			return
-		}
-	}
-	if _, ok := p.res.(Provisioner); ok {
-		h.provision(w, r, in, id)
-		return
-	}
-	l := h.api.linker(r)
-	obj, err := h.api.create(r.Context(), p, l, in, id)
-	if err != nil {
-		WriteError(w, r, h.api.writeError(r, p.schema, in, err))
-		return
-	}
-	w.Header().Set("Location", obj.Links.Self)
-	WriteDocument(w, r, http.StatusCreated, &Document{Data: obj, Links: &Links{Self: obj.Links.Self}})
 }
 
 // withoutLegacyPage returns q without the limit and offset of a legacy q
@@ -407,4 +218,44 @@ func withoutLegacyPage(q url.Values) url.Values {
 	}
 	out.Set("q", string(b))
 	return out
+}
+
+func (h *collectionHandler) create(w http.ResponseWriter, r *http.Request) {
+	a, t := h.api, h.t
+	e := a.engine()
+	if _, err := parseQuery(r, a.writeConfig(r, t)); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	body, err := a.readBody(w, r)
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	in, err := e.DecodeObject(body, t, resource.OpCreate)
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	id, err := e.NewKey(t, in)
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	if _, ok := t.Resource().(resource.Provisioner); ok {
+		a.provision(w, r, t, in, id)
+		return
+	}
+	obj, err := e.Create(r.Context(), t, a.linker(r), in, id)
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	writeCreated(w, r, obj)
+}
+
+// writeCreated answers a POST that created obj.
+func writeCreated(w http.ResponseWriter, r *http.Request, obj *jsonapi.Object) {
+	w.Header().Set("Location", obj.Links.Self)
+	WriteDocument(w, r, http.StatusCreated, &jsonapi.Document{Data: obj, Links: &jsonapi.Links{Self: obj.Links.Self}})
 }

@@ -5,7 +5,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gorestless/restless"
 	"github.com/gorestless/restless/internal/demo"
 	"github.com/gorestless/restless/resource"
 )
@@ -16,7 +15,7 @@ import (
 func TestUUIDValues(t *testing.T) {
 	eachDB(t, func(t *testing.T) {
 		gadget := &resource.Table{Name: "gadget", UUIDs: true, ClientIDs: true,
-			Attributes: []restless.Attribute{{Name: "name"}, {Name: "twin", Type: restless.UUID}}}
+			Attributes: []resource.Attribute{{Name: "name"}, {Name: "twin", Type: resource.UUID}}}
 		e := newEnv(t, demo.Person(), demo.Computer(), gadget)
 		e.exec(e.pick(`CREATE TABLE gadget (id TEXT PRIMARY KEY, name TEXT NOT NULL, twin TEXT)`,
 			`CREATE TABLE gadget (id uuid PRIMARY KEY DEFAULT gen_random_uuid(), name TEXT NOT NULL, twin uuid)`))
@@ -58,7 +57,7 @@ func TestConstraintStatuses(t *testing.T) {
 		// computer's foreign key is also writable as an attribute, so a
 		// missing owner is caught by the database, not by restless.
 		computer := demo.Computer()
-		computer.Attributes = append(computer.Attributes, restless.Attribute{Name: "owner_id", Type: restless.Integer})
+		computer.Attributes = append(computer.Attributes, resource.Attribute{Name: "owner_id", Type: resource.Integer})
 		e := newEnv(t, demo.Person(), computer)
 		for _, tc := range []struct {
 			name, method, path, body string

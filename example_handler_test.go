@@ -26,7 +26,7 @@ func ExampleAPI_Handler() {
 	if err := db.Exec(ctx, `CREATE TABLE author (id INTEGER PRIMARY KEY, name TEXT NOT NULL)`); err != nil {
 		log.Fatal(err)
 	}
-	authors := &resource.Table{Name: "author", Path: "authors", Attributes: []restless.Attribute{{Name: "name"}}}
+	authors := &resource.Table{Name: "author", Path: "authors", Attributes: []resource.Attribute{{Name: "name"}}}
 
 	api := &restless.API{DB: db.Reader, WriteDB: db.Writer, Dialect: sqlite.Dialect, Prefix: "/api"}
 	h, err := api.Handler(authors)

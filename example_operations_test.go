@@ -27,10 +27,10 @@ func ExampleAPI_Operations() {
 		CREATE TABLE book (id INTEGER PRIMARY KEY, title TEXT NOT NULL, author_id INTEGER REFERENCES author (id))`); err != nil {
 		log.Fatal(err)
 	}
-	authors := &resource.Table{Name: "author", Attributes: []restless.Attribute{{Name: "name"}},
-		Relationships: []restless.Relationship{{Name: "books", Type: "book", Kind: restless.ToMany, ForeignKey: "author_id"}}}
-	books := &resource.Table{Name: "book", Attributes: []restless.Attribute{{Name: "title"}},
-		Relationships: []restless.Relationship{{Name: "author", Type: "author", Kind: restless.ToOne, ForeignKey: "author_id"}}}
+	authors := &resource.Table{Name: "author", Attributes: []resource.Attribute{{Name: "name"}},
+		Relationships: []resource.Relationship{{Name: "books", Type: "book", Kind: resource.ToMany, ForeignKey: "author_id"}}}
+	books := &resource.Table{Name: "book", Attributes: []resource.Attribute{{Name: "title"}},
+		Relationships: []resource.Relationship{{Name: "author", Type: "author", Kind: resource.ToOne, ForeignKey: "author_id"}}}
 	api := &restless.API{DB: db.Reader, WriteDB: db.Writer, Dialect: sqlite.Dialect, Prefix: "/api"}
 	h, err := api.Handler(authors, books)
 	if err != nil {

@@ -50,7 +50,7 @@ func Example_rowFilter() {
 	}
 	notes := teamNotes{&resource.Table{
 		Name:       "note",
-		Attributes: []restless.Attribute{{Name: "body"}},
+		Attributes: []resource.Attribute{{Name: "body"}},
 		// New notes belong to the creator's team.
 		Defaults: func(ctx context.Context) (map[string]any, error) {
 			return map[string]any{"team": ctx.Value(teamKey{})}, nil

@@ -17,9 +17,9 @@ import (
 var articles = &resource.Table{
 	Name: "article",
 	Type: "articles",
-	Attributes: []restless.Attribute{
+	Attributes: []resource.Attribute{
 		{Name: "title"},
-		{Name: "words", Type: restless.Integer},
+		{Name: "words", Type: resource.Integer},
 		// A computed, read-only attribute.
 		{Name: "shout", Expr: `upper("article"."title")`},
 	},

@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gorestless/restless/jobs"
+
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/gorestless/restless"
@@ -291,7 +293,7 @@ func discardLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Disca
 // always succeeds, so only injected faults fail its jobs.
 type faultProvisioner struct{ *resource.Table }
 
-func (faultProvisioner) Provision(ctx context.Context, id any, v restless.Values) error { return nil }
+func (faultProvisioner) Provision(ctx context.Context, id any, v resource.Values) error { return nil }
 
 // TestFaultInjectionAsyncJob fails each database call of an async create
 // in turn, from the POST that queues the job to the commit that completes
@@ -304,9 +306,9 @@ func TestFaultInjectionAsyncJob(t *testing.T) {
 	for n := 1; ; n++ {
 		in := &faultdb.Injector{}
 		e := faultEnv(t, template, in)
-		jobs := &restless.Jobs{}
-		e.api.Jobs = jobs
-		if err := jobs.Start(context.Background(), e.api); err != nil {
+		runner := &jobs.Runner{}
+		e.api.Jobs = runner
+		if err := runner.Start(context.Background(), e.api.JobStore()); err != nil {
 			t.Fatal(err)
 		}
 		h, err := e.api.Handler(demo.Person(), faultProvisioner{demo.Computer()})
@@ -321,7 +323,7 @@ func TestFaultInjectionAsyncJob(t *testing.T) {
 		if res.Code == http.StatusAccepted {
 			self := strings.TrimPrefix(decodeJob(t, res).Data.Links["self"], testBase)
 			deadline := time.Now().Add(10 * time.Second)
-			for state != restless.JobComplete && state != restless.JobFailed {
+			for state != jobs.Complete && state != jobs.Failed {
 				if time.Now().After(deadline) {
 					t.Fatalf("call %d: the job is still %q after 10 s", n, state)
 				}
@@ -331,7 +333,7 @@ func TestFaultInjectionAsyncJob(t *testing.T) {
 					t.Fatalf("call %d: GET %s: %d %s", n, self, r.Code, r.Body)
 				}
 				if r.Code == http.StatusSeeOther {
-					state = restless.JobComplete
+					state = jobs.Complete
 				} else {
 					state = decodeJob(t, r).Data.Attributes.State
 				}
@@ -340,10 +342,10 @@ func TestFaultInjectionAsyncJob(t *testing.T) {
 		hit := in.Hit()
 		in.Disarm()
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		jobs.Shutdown(ctx)
+		runner.Shutdown(ctx)
 		cancel()
 		if hit == "" {
-			if state != restless.JobComplete {
+			if state != jobs.Complete {
 				t.Fatalf("without a fault: POST %d, job %q", res.Code, state)
 			}
 			t.Logf("async create: %d database calls, each failed in turn: %d refused the POST, %d failed the job", n-1, postErrors, failedJobs)
@@ -352,7 +354,7 @@ func TestFaultInjectionAsyncJob(t *testing.T) {
 		if faultAfterCommit(in.Ops(), n) {
 			// The job's row is committed; a later call that fails (such
 			// as preparing a statement for a cache) cannot undo it.
-			if state != restless.JobComplete {
+			if state != jobs.Complete {
 				t.Errorf("fault at call %d (%s) after the commit: job %q, want complete", n, hit, state)
 			}
 			continue
@@ -361,7 +363,7 @@ func TestFaultInjectionAsyncJob(t *testing.T) {
 		case res.Code >= 400:
 			postErrors++
 			wantErrorDoc(t, res)
-		case res.Code == http.StatusAccepted && state == restless.JobFailed:
+		case res.Code == http.StatusAccepted && state == jobs.Failed:
 			failedJobs++
 		default:
 			t.Errorf("fault at call %d (%s): POST %d, job %q; want an error or a failed job; calls %v", n, hit, res.Code, state, in.Ops())

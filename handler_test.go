@@ -8,6 +8,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gorestless/restless/middleware"
+	"github.com/gorestless/restless/resource"
+
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/gorestless/restless"
@@ -317,7 +320,7 @@ func TestLinks(t *testing.T) {
 		db.exec(`CREATE TABLE tag (code TEXT PRIMARY KEY, label TEXT)`)
 		db.exec(`INSERT INTO tag VALUES ('a b/c', 'odd')`)
 		_ = str
-		tags := &resourceTable{Name: "tag", IDColumn: "code", StringIDs: true, Attributes: []restless.Attribute{{Name: "label"}}}
+		tags := &resourceTable{Name: "tag", IDColumn: "code", StringIDs: true, Attributes: []resource.Attribute{{Name: "label"}}}
 		tests := []struct {
 			name     string
 			api      restless.API
@@ -367,11 +370,11 @@ func TestHandlerConfigErrors(t *testing.T) {
 	tests := []struct {
 		name string
 		api  restless.API
-		res  []restless.Resource
+		res  []resource.Resource
 	}{
-		{"same type twice", restless.API{}, []restless.Resource{demo.Person(), demo.Person()}},
-		{"same path twice", restless.API{}, []restless.Resource{dup, demo.Computer()}},
-		{"relative prefix", restless.API{Prefix: "api"}, []restless.Resource{demo.Person()}},
+		{"same type twice", restless.API{}, []resource.Resource{demo.Person(), demo.Person()}},
+		{"same path twice", restless.API{}, []resource.Resource{dup, demo.Computer()}},
+		{"relative prefix", restless.API{Prefix: "api"}, []resource.Resource{demo.Person()}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -386,7 +389,7 @@ func TestErrorIDsAndNoSQL(t *testing.T) {
 	eachDB(t, func(t *testing.T) {
 		e := newEnv(t)
 		req := httptest.NewRequest("GET", "/api/person/999", nil)
-		req = req.WithContext(restless.ContextWithRequestID(req.Context(), "req-42"))
+		req = req.WithContext(middleware.ContextWithRequestID(req.Context(), "req-42"))
 		res := e.serve(req)
 		got := wantError(t, res, 404, "")
 		if got["id"] != "req-42" {

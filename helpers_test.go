@@ -22,6 +22,7 @@ import (
 	"github.com/gorestless/restless/internal/demo"
 	"github.com/gorestless/restless/internal/jsonapitest"
 	"github.com/gorestless/restless/postgres"
+	"github.com/gorestless/restless/resource"
 	"github.com/gorestless/restless/sqlite"
 )
 
@@ -47,14 +48,14 @@ type envDB struct {
 // newEnv opens a fresh demo database and serves res (the demo's resources
 // when none are given) under /api. The database is SQLite, or PostgreSQL
 // inside the "postgres" subtest of [eachDB].
-func newEnv(t *testing.T, res ...restless.Resource) *env {
+func newEnv(t *testing.T, res ...resource.Resource) *env {
 	t.Helper()
 	return newEnvWith(t, nil, res...)
 }
 
 // newEnvWith is newEnv with the API adjusted by mod (if not nil) before
 // its handler is built.
-func newEnvWith(t *testing.T, mod func(*restless.API), res ...restless.Resource) *env {
+func newEnvWith(t *testing.T, mod func(*restless.API), res ...resource.Resource) *env {
 	t.Helper()
 	if len(res) == 0 {
 		res = demo.Resources()
@@ -183,7 +184,7 @@ func (e *env) exec(stmt string) {
 	}
 	rows.Close()
 	for _, tc := range cols {
-		tb, col := restless.QuoteIdent(tc[0]), restless.QuoteIdent(tc[1])
+		tb, col := resource.QuoteIdent(tc[0]), resource.QuoteIdent(tc[1])
 		q := fmt.Sprintf(`SELECT setval(pg_get_serial_sequence($1, $2), (SELECT coalesce(max(%s), 0) + 1 FROM %s), false)`, col, tb)
 		if _, err := e.db.Writer.Exec(q, tc[0], tc[1]); err != nil {
 			e.t.Fatal(err)

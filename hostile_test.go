@@ -120,9 +120,9 @@ func hostileEnv(t *testing.T) *env {
 	t.Helper()
 	person := &resource.Table{
 		Name:       "person",
-		Attributes: []restless.Attribute{{Name: "name"}},
-		Relationships: []restless.Relationship{
-			{Name: "computers", Type: "computer", Kind: restless.ToMany, ForeignKey: "owner_id"},
+		Attributes: []resource.Attribute{{Name: "name"}},
+		Relationships: []resource.Relationship{
+			{Name: "computers", Type: "computer", Kind: resource.ToMany, ForeignKey: "owner_id"},
 		},
 		Filter: func(ctx context.Context) (sq.Sqlizer, error) { return sq.NotEq{`"person"."id"`: 2}, nil },
 		Bulk:   true,
@@ -481,7 +481,7 @@ func TestLimits(t *testing.T) {
 // FuzzRequestDocument found answered with 500: it inserts a row of
 // defaults, or is refused with 400 when a column needs a value.
 func TestCreateWithoutAttributes(t *testing.T) {
-	note := &resource.Table{Name: "note", Attributes: []restless.Attribute{{Name: "body"}}}
+	note := &resource.Table{Name: "note", Attributes: []resource.Attribute{{Name: "body"}}}
 	e := newEnv(t, append(demo.Resources(), note)...)
 	e.exec(`CREATE TABLE note (id INTEGER PRIMARY KEY, body TEXT DEFAULT 'empty')`)
 	res := e.do("POST", "/api/note", `{"data":{"type":"note"}}`)

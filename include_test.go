@@ -25,6 +25,7 @@ import (
 
 	"github.com/gorestless/restless"
 	"github.com/gorestless/restless/internal/demo"
+	"github.com/gorestless/restless/resource"
 	"github.com/gorestless/restless/sqlite"
 )
 
@@ -246,7 +247,7 @@ func inclFullLinkage(t *testing.T, doc inclDoc) {
 
 // inclEnvWith is newEnv with the API adjusted by mod before its handler
 // is built.
-func inclEnvWith(t *testing.T, mod func(*restless.API), res ...restless.Resource) *env {
+func inclEnvWith(t *testing.T, mod func(*restless.API), res ...resource.Resource) *env {
 	t.Helper()
 	return newEnvWith(t, mod, res...)
 }

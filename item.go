@@ -3,19 +3,24 @@ package restless
 import (
 	"fmt"
 	"net/http"
+
+	"github.com/gorestless/restless/internal/engine"
+	"github.com/gorestless/restless/jsonapi"
+	"github.com/gorestless/restless/resource"
 )
 
+// itemHandler serves one resource: GET, PATCH and DELETE.
 type itemHandler struct {
-	api  *API
-	plan *plan
+	api *API
+	t   *engine.Type
 }
 
 func (h *itemHandler) allow() string {
 	s := "GET, HEAD"
-	if allows(h.plan.res, OpUpdate) {
+	if h.t.Allows(resource.OpUpdate) {
 		s += ", PATCH"
 	}
-	if allows(h.plan.res, OpDelete) {
+	if h.t.Allows(resource.OpDelete) {
 		s += ", DELETE"
 	}
 	return s + ", OPTIONS"
@@ -28,7 +33,7 @@ func (h *itemHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case http.MethodPatch:
 		h.patch(w, r)
 	case http.MethodDelete:
-		if !allows(h.plan.res, OpDelete) {
+		if !h.t.Allows(resource.OpDelete) {
 			methodNotAllowed(w, r, h.allow())
 			return
 		}
@@ -40,97 +45,86 @@ func (h *itemHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// key returns the key named by the URL, or ErrNotFound when the text
-// cannot be a key.
-func (h *itemHandler) key(r *http.Request) (string, any, error) {
-	raw := r.PathValue("id")
-	id, ok := h.api.parseID(h.plan.schema.ID, raw)
-	if !ok {
-		return raw, nil, ErrNotFound
-	}
-	return raw, id, nil
-}
-
 func (h *itemHandler) get(w http.ResponseWriter, r *http.Request) {
-	params, err := h.api.parseQuery(r, h.plan, h.api.queryConfig(r, h.plan, false))
+	a, t := h.api, h.t
+	params, err := parseQuery(r, a.queryConfig(r, t, false))
 	if err != nil {
-		WriteError(w, r, err)
+		a.writeError(w, r, err)
 		return
 	}
-	p := h.plan.only(params.Fields[h.plan.schema.Type])
-	_, id, err := h.key(r)
+	_, id, err := a.key(r, t)
 	if err != nil {
-		WriteError(w, r, err)
+		a.writeError(w, r, err)
 		return
 	}
-	l := h.api.linker(r)
-	obj, err := h.api.findOne(r.Context(), readDB{h.api}, p, l, id)
+	e, l := a.engine(), a.linker(r)
+	obj, err := e.Find(r.Context(), t, l, params.Fields[t.Schema().Type], id)
 	if err != nil {
-		WriteError(w, r, h.api.readError(r, p.schema, err))
+		a.writeError(w, r, err)
 		return
 	}
-	doc := &Document{Data: obj, Links: &Links{Self: withQuery(obj.Links.Self, r.URL.Query())}}
-	if err := h.api.complete(r, l, h.plan, []*Object{obj}, params, doc); err != nil {
-		WriteError(w, r, h.api.readError(r, p.schema, err))
+	doc := &jsonapi.Document{Data: obj, Links: &jsonapi.Links{Self: withQuery(obj.Links.Self, r.URL.Query())}}
+	if doc.Included, err = e.Complete(r.Context(), t, l, []*jsonapi.Object{obj}, params); err != nil {
+		a.writeError(w, r, err)
 		return
 	}
 	WriteDocument(w, r, http.StatusOK, doc)
 }
 
 func (h *itemHandler) patch(w http.ResponseWriter, r *http.Request) {
-	p := h.plan
-	if _, err := h.api.parseQuery(r, p, h.api.writeConfig(r, p)); err != nil {
-		WriteError(w, r, err)
+	a, t := h.api, h.t
+	e := a.engine()
+	if _, err := parseQuery(r, a.writeConfig(r, t)); err != nil {
+		a.writeError(w, r, err)
 		return
 	}
-	raw, id, err := h.key(r)
-	body, berr := h.api.readBody(w, r)
-	if berr != nil {
-		WriteError(w, r, berr)
-		return
-	}
-	in, derr := h.api.decodeObject(body, p.schema, OpUpdate)
-	if derr != nil {
-		WriteError(w, r, derr)
-		return
-	}
-	in.ifMatch = r.Header.Get("If-Match")
-	if *in.id != raw {
-		WriteError(w, r, &Error{Status: http.StatusConflict, Title: "ID Mismatch",
-			Detail: fmt.Sprintf("The id %q does not match the id %q in the URL.", *in.id, raw), Source: Pointer("/data/id")})
-		return
-	}
+	raw, id, keyErr := a.key(r, t)
+	body, err := a.readBody(w, r)
 	if err != nil {
-		WriteError(w, r, err)
+		a.writeError(w, r, err)
 		return
 	}
-	if !allows(p.res, OpUpdate) {
-		WriteError(w, r, &Error{Status: http.StatusForbidden, Title: "Update Not Allowed",
-			Detail: fmt.Sprintf("Resources of type %q cannot be updated.", p.schema.Type)})
-		return
-	}
-	l := h.api.linker(r)
-	obj, err := h.api.update(r.Context(), p, l, in, id)
+	in, err := e.DecodeObject(body, t, resource.OpUpdate)
 	if err != nil {
-		WriteError(w, r, h.api.writeError(r, p.schema, in, err))
+		a.writeError(w, r, err)
 		return
 	}
-	WriteDocument(w, r, http.StatusOK, &Document{Data: obj, Links: &Links{Self: obj.Links.Self}})
+	in.IfMatch = r.Header.Get("If-Match")
+	if *in.ID != raw {
+		a.writeError(w, r, &jsonapi.Error{Status: http.StatusConflict, Title: "ID Mismatch",
+			Detail: fmt.Sprintf("The id %q does not match the id %q in the URL.", *in.ID, raw), Source: jsonapi.Pointer("/data/id")})
+		return
+	}
+	if keyErr != nil {
+		a.writeError(w, r, keyErr)
+		return
+	}
+	if !t.Allows(resource.OpUpdate) {
+		a.writeError(w, r, &jsonapi.Error{Status: http.StatusForbidden, Title: "Update Not Allowed",
+			Detail: fmt.Sprintf("Resources of type %q cannot be updated.", t.Schema().Type)})
+		return
+	}
+	obj, err := e.Update(r.Context(), t, a.linker(r), id, in)
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	WriteDocument(w, r, http.StatusOK, &jsonapi.Document{Data: obj, Links: &jsonapi.Links{Self: obj.Links.Self}})
 }
 
 func (h *itemHandler) delete(w http.ResponseWriter, r *http.Request) {
-	p := h.plan
-	if _, err := h.api.parseQuery(r, p, h.api.writeConfig(r, p)); err != nil {
-		WriteError(w, r, err)
+	a, t := h.api, h.t
+	if _, err := parseQuery(r, a.writeConfig(r, t)); err != nil {
+		a.writeError(w, r, err)
 		return
 	}
-	_, id, err := h.key(r)
+	_, id, err := a.key(r, t)
 	if err != nil {
-		WriteError(w, r, err)
+		a.writeError(w, r, err)
 		return
 	}
-	if err := h.api.remove(r.Context(), p, h.api.linker(r), id, r.Header.Get("If-Match")); err != nil {
-		WriteError(w, r, h.api.writeError(r, p.schema, nil, err))
+	if err := a.engine().Delete(r.Context(), t, a.linker(r), id, r.Header.Get("If-Match")); err != nil {
+		a.writeError(w, r, err)
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)

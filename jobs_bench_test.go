@@ -9,6 +9,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gorestless/restless/jobs"
+	"github.com/gorestless/restless/resource"
+
 	"github.com/gorestless/restless"
 	"github.com/gorestless/restless/internal/demo"
 	"github.com/gorestless/restless/sqlite"
@@ -28,12 +31,12 @@ func BenchmarkJobCreate(b *testing.B) {
 			}
 			defer db.Close()
 			api := &restless.API{DB: db.Reader, WriteDB: db.Writer, Dialect: sqlite.Dialect, Prefix: "/api", BaseURL: testBase}
-			var computer restless.Resource = demo.Computer()
+			var computer resource.Resource = demo.Computer()
 			want, prefer := http.StatusCreated, ""
 			if mode != "sync" {
 				computer = sleepyMachines{demo.Computer()}
-				api.Jobs = &restless.Jobs{Queue: b.N + 1}
-				if err := api.Jobs.Start(ctx, api); err != nil {
+				api.Jobs = &jobs.Runner{Queue: b.N + 1}
+				if err := api.Jobs.Start(ctx, api.JobStore()); err != nil {
 					b.Fatal(err)
 				}
 				defer func() {

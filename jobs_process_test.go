@@ -16,6 +16,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gorestless/restless/jobs"
+	"github.com/gorestless/restless/resource"
+
 	"github.com/gorestless/restless"
 	"github.com/gorestless/restless/internal/demo"
 	"github.com/gorestless/restless/sqlite"
@@ -30,9 +33,9 @@ const (
 
 // sleepyMachines is the demo's computer type made a Provisioner whose work
 // takes as long as the vendor says: "sleep:1500" takes 1.5 seconds.
-type sleepyMachines struct{ restless.Creator }
+type sleepyMachines struct{ resource.Creator }
 
-func (m sleepyMachines) Provision(ctx context.Context, id any, v restless.Values) error {
+func (m sleepyMachines) Provision(ctx context.Context, id any, v resource.Values) error {
 	vendor, _ := v["vendor"].(string)
 	if ms, ok := strings.CutPrefix(vendor, "sleep:"); ok {
 		n, _ := strconv.Atoi(ms)
@@ -65,8 +68,8 @@ func TestJobServerProcess(t *testing.T) {
 	}
 	defer db.Close()
 	api := &restless.API{DB: db.Reader, WriteDB: db.Writer, Dialect: sqlite.Dialect, Prefix: "/api",
-		Jobs: &restless.Jobs{Lease: lease}}
-	if err := api.Jobs.Start(ctx, api); err != nil {
+		Jobs: &jobs.Runner{Lease: lease}}
+	if err := api.Jobs.Start(ctx, api.JobStore()); err != nil {
 		t.Fatal(err)
 	}
 	h, err := api.Handler(demo.Person(), sleepyMachines{demo.Computer()})

@@ -12,6 +12,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gorestless/restless/dialect"
+
+	"github.com/gorestless/restless/jobs"
+	"github.com/gorestless/restless/jsonapi"
+
 	sq "github.com/Masterminds/squirrel"
 	"github.com/google/go-cmp/cmp"
 
@@ -48,11 +53,11 @@ func newMachines() *machines {
 	return &machines{Table: demo.Computer(), started: make(chan string, 100)}
 }
 
-func (m *machines) Provision(ctx context.Context, id any, v restless.Values) error {
+func (m *machines) Provision(ctx context.Context, id any, v resource.Values) error {
 	m.mu.Lock()
 	m.calls++
 	m.mu.Unlock()
-	jid, _ := restless.JobIDFromContext(ctx)
+	jid, _ := jobs.IDFromContext(ctx)
 	m.started <- jid
 	if m.gate != nil {
 		select {
@@ -74,30 +79,30 @@ func (m *machines) Provision(ctx context.Context, id any, v restless.Values) err
 	return nil
 }
 
-func (m *machines) Unprovision(ctx context.Context, id any, v restless.Values) error {
+func (m *machines) Unprovision(ctx context.Context, id any, v resource.Values) error {
 	m.undone.Add(1)
 	return nil
 }
 
 // newJobsEnv is newEnv with a job runner: the demo's person and the given
 // computer resource.
-func newJobsEnv(t *testing.T, jobs *restless.Jobs, computer restless.Resource, more ...restless.Resource) *env {
+func newJobsEnv(t *testing.T, runner *jobs.Runner, computer resource.Resource, more ...resource.Resource) *env {
 	t.Helper()
 	return newEnvWith(t, func(api *restless.API) {
-		api.Jobs = jobs
-		if jobs == nil {
+		api.Jobs = runner
+		if runner == nil {
 			return
 		}
-		if err := jobs.Start(context.Background(), api); err != nil {
+		if err := runner.Start(context.Background(), api.JobStore()); err != nil {
 			t.Fatal(err)
 		}
 		// Runs before the database is closed.
 		t.Cleanup(func() {
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 			defer cancel()
-			jobs.Shutdown(ctx)
+			runner.Shutdown(ctx)
 		})
-	}, append([]restless.Resource{demo.Person(), computer}, more...)...)
+	}, append([]resource.Resource{demo.Person(), computer}, more...)...)
 }
 
 const newMachine = `{"data":{"type":"computer","attributes":{"name":"hal","vendor":"IBM"},
@@ -170,7 +175,7 @@ func TestJobAsyncCreate(t *testing.T) {
 	eachDB(t, func(t *testing.T) {
 		m := newMachines()
 		m.gate = make(chan struct{})
-		e := newJobsEnv(t, &restless.Jobs{}, m)
+		e := newJobsEnv(t, &jobs.Runner{}, m)
 
 		res := e.do("POST", "/api/computer", newMachine)
 		if res.Code != http.StatusAccepted {
@@ -250,7 +255,7 @@ func TestJobAsyncCreate(t *testing.T) {
 func TestJobPreferWait(t *testing.T) {
 	eachDB(t, func(t *testing.T) {
 		m := newMachines()
-		e := newJobsEnv(t, &restless.Jobs{MaxWait: 2 * time.Second}, m)
+		e := newJobsEnv(t, &jobs.Runner{MaxWait: 2 * time.Second}, m)
 		res := e.do("POST", "/api/computer", newMachine, "Prefer", "wait=5")
 		if res.Code != http.StatusCreated {
 			t.Fatalf("POST with Prefer: wait=5: %d, want 201\n%s", res.Code, res.Body)
@@ -294,7 +299,7 @@ func TestPreferWaitIgnored(t *testing.T) {
 		m := newMachines()
 		m.gate = make(chan struct{})
 		defer close(m.gate)
-		e := newJobsEnv(t, &restless.Jobs{}, m)
+		e := newJobsEnv(t, &jobs.Runner{}, m)
 		for i, prefer := range []string{"wait=soon", "wait=-1", "wait", "handling=lenient"} {
 			body := strings.Replace(newMachine, "hal", "hal"+string(rune('a'+i)), 1)
 			res := e.do("POST", "/api/computer", body, "Prefer", prefer)
@@ -307,7 +312,7 @@ func TestPreferWaitIgnored(t *testing.T) {
 
 func TestJobFails(t *testing.T) {
 	eachDB(t, func(t *testing.T) {
-		quota := &restless.Error{Status: http.StatusUnprocessableEntity, Title: "Quota Exceeded", Detail: "No machines are left in this region."}
+		quota := &jsonapi.Error{Status: http.StatusUnprocessableEntity, Title: "Quota Exceeded", Detail: "No machines are left in this region."}
 		tests := []struct {
 			name   string
 			err    error
@@ -326,7 +331,7 @@ func TestJobFails(t *testing.T) {
 			t.Run(tt.name, func(t *testing.T) {
 				m := newMachines()
 				m.err, m.panics = tt.err, tt.panics
-				e := newJobsEnv(t, &restless.Jobs{}, m)
+				e := newJobsEnv(t, &jobs.Runner{}, m)
 				var loc string
 				e.unchanged(func() {
 					res := e.do("POST", "/api/computer", tt.body)
@@ -361,7 +366,7 @@ func TestJobFails(t *testing.T) {
 		// With Prefer: wait, a job that fails in time answers with its errors.
 		m := newMachines()
 		m.err = quota
-		e := newJobsEnv(t, &restless.Jobs{}, m)
+		e := newJobsEnv(t, &jobs.Runner{}, m)
 		res := e.do("POST", "/api/computer", newMachine, "Prefer", "wait=5")
 		got := wantError(t, res, http.StatusUnprocessableEntity, "")
 		if got["title"] != "Quota Exceeded" || res.Header.Get("Preference-Applied") != "wait=5" {
@@ -374,7 +379,7 @@ func TestJobFails(t *testing.T) {
 func TestJobValidatesAtOnce(t *testing.T) {
 	eachDB(t, func(t *testing.T) {
 		m := newMachines()
-		e := newJobsEnv(t, &restless.Jobs{}, m)
+		e := newJobsEnv(t, &jobs.Runner{}, m)
 		tests := []struct {
 			name, body string
 			status     int
@@ -407,7 +412,7 @@ func TestJobQueueFull(t *testing.T) {
 	eachDB(t, func(t *testing.T) {
 		m := newMachines()
 		m.gate = make(chan struct{})
-		e := newJobsEnv(t, &restless.Jobs{Workers: 1, Queue: 1}, m)
+		e := newJobsEnv(t, &jobs.Runner{Workers: 1, Queue: 1}, m)
 		for i, name := range []string{"a", "b"} {
 			res := e.do("POST", "/api/computer", strings.Replace(newMachine, "hal", name, 1))
 			if res.Code != http.StatusAccepted {
@@ -440,7 +445,7 @@ func TestJobQueueFull(t *testing.T) {
 
 func TestJobNotFound(t *testing.T) {
 	eachDB(t, func(t *testing.T) {
-		e := newJobsEnv(t, &restless.Jobs{}, newMachines())
+		e := newJobsEnv(t, &jobs.Runner{}, newMachines())
 		for _, p := range []string{"/api/jobs/AAAAAAAAAAAAAAAAAAAAAA", "/api/jobs/1", "/api/jobs/" + strings.Repeat("x", 100)} {
 			wantError(t, e.do("GET", p, ""), http.StatusNotFound, "")
 		}
@@ -489,11 +494,11 @@ func TestJobVisibility(t *testing.T) {
 					}
 					return sq.Eq{`"computer"."vendor"`: "nobody"}, nil
 				}
-				var res restless.Resource = m
+				var res resource.Resource = m
 				if scoped {
 					res = teamMachines{m}
 				}
-				e := newJobsEnv(t, &restless.Jobs{}, res)
+				e := newJobsEnv(t, &jobs.Runner{}, res)
 				e.h = withTeamHeader(e.h)
 				post := e.do("POST", "/api/computer", `{"data":{"type":"computer","attributes":{"name":"hal"}}}`, "X-Team", "red")
 				if post.Code != http.StatusAccepted {
@@ -522,7 +527,7 @@ func TestJobShutdown(t *testing.T) {
 	eachDB(t, func(t *testing.T) {
 		m := newMachines()
 		m.gate = make(chan struct{})
-		jobs := &restless.Jobs{Workers: 1}
+		jobs := &jobs.Runner{Workers: 1}
 		e := newJobsEnv(t, jobs, m)
 		running := e.do("POST", "/api/computer", newMachine)
 		<-m.started
@@ -564,7 +569,7 @@ func TestJobShutdownFinishes(t *testing.T) {
 	eachDB(t, func(t *testing.T) {
 		m := newMachines()
 		m.gate = make(chan struct{})
-		jobs := &restless.Jobs{}
+		jobs := &jobs.Runner{}
 		e := newJobsEnv(t, jobs, m)
 		res := e.do("POST", "/api/computer", newMachine)
 		<-m.started
@@ -591,7 +596,7 @@ func TestProvisionWithoutJobs(t *testing.T) {
 			t.Errorf("body: %s", res.Body)
 		}
 		wantError(t, e.do("GET", "/api/jobs/AAAAAAAAAAAAAAAAAAAAAA", ""), http.StatusNotFound, "")
-		m.err = &restless.Error{Status: http.StatusConflict, Title: "Taken", Detail: "Someone took it."}
+		m.err = &jsonapi.Error{Status: http.StatusConflict, Title: "Taken", Detail: "Someone took it."}
 		e.unchanged(func() {
 			wantError(t, e.do("POST", "/api/computer", strings.Replace(newMachine, "hal", "eve", 1)), http.StatusConflict, "")
 		}, "computer")
@@ -608,7 +613,7 @@ func TestJobRoutes(t *testing.T) {
 	if _, err := api.Routes(&resource.Table{Name: "person", Path: "jobs"}); err == nil || !strings.Contains(err.Error(), "reserved") {
 		t.Errorf("a collection at /jobs: %v, want reserved", err)
 	}
-	api.Jobs = &restless.Jobs{}
+	api.Jobs = &jobs.Runner{}
 	routes, err := api.Routes(demo.Person())
 	if err != nil {
 		t.Fatal(err)
@@ -622,11 +627,14 @@ func TestJobRoutes(t *testing.T) {
 	if diff := cmp.Diff([]string{"/api/jobs/{id} GET,HEAD,OPTIONS"}, got); diff != "" {
 		t.Errorf("job routes (-want +got):\n%s", diff)
 	}
-	if err := (&restless.Jobs{}).Start(context.Background(), api); err == nil {
-		t.Errorf("Start with an API whose Jobs is another: no error")
+	if err := (&jobs.Runner{}).Start(context.Background(), jobs.Store{Dialect: sqlite.Dialect}); err == nil {
+		t.Errorf("Start without a database: no error")
 	}
-	if err := api.Jobs.Start(context.Background(), &restless.API{DB: db.Reader, Jobs: api.Jobs}); err == nil {
+	if err := api.Jobs.Start(context.Background(), jobs.Store{DB: db.Reader}); err == nil {
 		t.Errorf("Start without a dialect: no error")
+	}
+	if err := api.Jobs.Start(context.Background(), jobs.Store{DB: db.Reader, Dialect: clocklessDialect{sqlite.Dialect}}); err == nil {
+		t.Errorf("Start with a dialect that cannot read the database's clock: no error")
 	}
 }
 
@@ -634,7 +642,7 @@ func TestJobRoutes(t *testing.T) {
 func TestJobsNotStarted(t *testing.T) {
 	eachDB(t, func(t *testing.T) {
 		e := newJobsEnv(t, nil, newMachines())
-		e.api.Jobs = &restless.Jobs{}
+		e.api.Jobs = &jobs.Runner{}
 		h, err := e.api.Handler(demo.Person(), newMachines())
 		if err != nil {
 			t.Fatal(err)
@@ -663,7 +671,7 @@ func TestJobLeaseLost(t *testing.T) {
 		defer close(m.gate)
 		cancelled := make(chan struct{})
 		m.onCancel = func() { close(cancelled) }
-		e := newJobsEnv(t, &restless.Jobs{Lease: 300 * time.Millisecond}, m)
+		e := newJobsEnv(t, &jobs.Runner{Lease: 300 * time.Millisecond}, m)
 		res := e.do("POST", "/api/computer", newMachine)
 		id := <-m.started
 		// As if the server had stalled past its lease and another server had
@@ -685,3 +693,6 @@ func TestJobLeaseLost(t *testing.T) {
 		}
 	})
 }
+
+// clocklessDialect is a dialect that is no dialect.Clock.
+type clocklessDialect struct{ dialect.Dialect }

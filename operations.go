@@ -2,24 +2,26 @@ package restless
 
 import (
 	"bytes"
-	"database/sql"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
+	"slices"
 	"strconv"
 
+	"github.com/gorestless/restless/internal/engine"
+	"github.com/gorestless/restless/internal/jsontext"
+	"github.com/gorestless/restless/jsonapi"
 	"github.com/gorestless/restless/negotiate"
+	"github.com/gorestless/restless/resource"
 )
 
 // AtomicExt is the URI of the JSON:API Atomic Operations extension
 // (https://jsonapi.org/ext/atomic), which the operations endpoint
 // ([API.Operations]) implements.
 const AtomicExt = "https://jsonapi.org/ext/atomic"
-
-// DefaultMaxOperations is the most operations of one atomic request when
-// API.MaxOperations is zero.
-const DefaultMaxOperations = 100
 
 // atomicMediaType is the media type of requests to and responses from the
 // operations endpoint.
@@ -51,9 +53,9 @@ const operationsAllow = "POST, OPTIONS"
 // and those of the API's other handlers.
 //
 //	mux.Handle("/api/operations", api.Operations(person, computer))
-func (a *API) Operations(res ...Resource) http.Handler {
+func (a *API) Operations(res ...resource.Resource) http.Handler {
 	for _, r := range res {
-		a.register(newPlan(r))
+		a.register(r)
 	}
 	return a.operations()
 }
@@ -61,7 +63,7 @@ func (a *API) Operations(res ...Resource) http.Handler {
 // operations returns the operations endpoint's handler over the types
 // registered with the API.
 func (a *API) operations() http.Handler {
-	n := &negotiate.Negotiator{Extensions: []string{AtomicExt}, Require: AtomicExt, ErrorHandler: WriteError}
+	n := &negotiate.Negotiator{Extensions: []string{AtomicExt}, Require: AtomicExt, ErrorHandler: a.writeError}
 	post := n.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		a.serveOperations(w, r)
 	}))
@@ -87,23 +89,23 @@ func (a *API) maxOperations() int {
 
 // serveOperations runs a negotiated POST of the operations endpoint.
 func (a *API) serveOperations(w http.ResponseWriter, r *http.Request) {
-	if _, err := a.parseQuery(r, nil, a.writeConfig(r, nil)); err != nil {
-		WriteError(w, r, err)
+	if _, err := parseQuery(r, a.writeConfig(r, nil)); err != nil {
+		a.writeError(w, r, err)
 		return
 	}
 	body, err := a.readBody(w, r)
 	if err != nil {
-		WriteError(w, r, err)
+		a.writeError(w, r, err)
 		return
 	}
 	ops, err := a.decodeOperations(body)
 	if err != nil {
-		WriteError(w, r, err)
+		a.writeError(w, r, err)
 		return
 	}
-	run := &atomicRun{api: a, r: r, l: a.linker(r), lids: map[string]string{}}
-	results := make([]*Object, len(ops))
-	err = a.inTx(r.Context(), func(tx *sql.Tx) error {
+	run := &atomicRun{api: a, e: a.engine(), ctx: r.Context(), l: a.linker(r), lids: map[string]string{}}
+	results := make([]*jsonapi.Object, len(ops))
+	err = run.e.InTx(r.Context(), func(tx *engine.Tx) error {
 		for i, raw := range ops {
 			obj, err := run.do(tx, i, raw)
 			if err != nil {
@@ -114,15 +116,15 @@ func (a *API) serveOperations(w http.ResponseWriter, r *http.Request) {
 		return nil
 	})
 	if err != nil {
-		WriteError(w, r, err)
+		a.writeError(w, r, err)
 		return
 	}
-	writeAtomicResults(w, r, results)
+	a.writeAtomicResults(w, r, results)
 }
 
 // writeAtomicResults replies with the "atomic:results" of the operations, or
 // 204 when none returned data.
-func writeAtomicResults(w http.ResponseWriter, r *http.Request, results []*Object) {
+func (a *API) writeAtomicResults(w http.ResponseWriter, r *http.Request, results []*jsonapi.Object) {
 	some := false
 	for _, o := range results {
 		some = some || o != nil
@@ -144,13 +146,13 @@ func writeAtomicResults(w http.ResponseWriter, r *http.Request, results []*Objec
 		b = append(b, `{"data":`...)
 		var err error
 		if b, err = o.AppendJSON(b); err != nil {
-			WriteError(w, r, err)
+			a.writeError(w, r, err)
 			return
 		}
 		b = append(b, '}')
 	}
 	b = append(b, `],"jsonapi":{"version":"1.1","ext":[`...)
-	b = appendString(b, AtomicExt)
+	b = jsontext.AppendString(b, AtomicExt)
 	b = append(b, "]}}\n"...)
 	h.Set("Content-Type", atomicMediaType)
 	h.Set("Content-Length", strconv.Itoa(len(b)))
@@ -161,9 +163,9 @@ func writeAtomicResults(w http.ResponseWriter, r *http.Request, results []*Objec
 // decodeOperations checks the top level of an operations request and
 // returns its operation objects.
 func (a *API) decodeOperations(body []byte) ([]json.RawMessage, error) {
-	var doc map[string]json.RawMessage
-	if err := decodeStrict(body, &doc); err != nil {
-		return nil, badDocument("", "The request body is not a JSON object: "+err.Error()+".")
+	doc, err := engine.DecodeDocument(body)
+	if err != nil {
+		return nil, err
 	}
 	for _, m := range []string{"data", "included", "atomic:results", "errors"} {
 		if _, ok := doc[m]; ok {
@@ -182,9 +184,9 @@ func (a *API) decodeOperations(body []byte) ([]json.RawMessage, error) {
 		return nil, badDocument("/atomic:operations", `The "atomic:operations" member must hold at least one operation.`)
 	}
 	if max := a.maxOperations(); len(ops) > max {
-		return nil, &Error{Status: http.StatusRequestEntityTooLarge, Title: "Too Many Operations",
+		return nil, &jsonapi.Error{Status: http.StatusRequestEntityTooLarge, Title: "Too Many Operations",
 			Detail: fmt.Sprintf("A request may hold at most %d operations; this one holds %d. Split it.", max, len(ops)),
-			Source: Pointer("/atomic:operations"), Meta: map[string]any{"maxOperations": max}}
+			Source: jsonapi.Pointer("/atomic:operations"), Meta: map[string]any{"maxOperations": max}}
 	}
 	return ops, nil
 }
@@ -193,8 +195,10 @@ func (a *API) decodeOperations(body []byte) ([]json.RawMessage, error) {
 // operations so far assigned.
 type atomicRun struct {
 	api *API
-	r   *http.Request
-	l   *linker
+	e   *engine.Engine
+	// ctx is the request's; the run lasts as long as the request.
+	ctx context.Context
+	l   *engine.Linker
 	// lids maps type + "\x00" + lid to the id of the resource created.
 	lids map[string]string
 }
@@ -234,9 +238,9 @@ func decodeOperation(raw json.RawMessage) (*operation, error) {
 		if hasRef {
 			return nil, badDocument("", `An operation must not have both "ref" and "href".`)
 		}
-		return nil, &Error{Status: http.StatusBadRequest, Title: "Unsupported Target",
+		return nil, &jsonapi.Error{Status: http.StatusBadRequest, Title: "Unsupported Target",
 			Detail: `This server does not take "href" targets; name the target with "ref" (or, to add a resource, with "data" alone).`,
-			Source: Pointer("/href")}
+			Source: jsonapi.Pointer("/href")}
 	}
 	if hasRef {
 		ref, err := decodeOpRef(rawRef)
@@ -297,30 +301,23 @@ func decodeOpRef(raw json.RawMessage) (*opRef, error) {
 
 // do runs operation i inside tx and returns the object its result holds,
 // or nil for an empty result. Its errors point into the operation.
-func (x *atomicRun) do(tx *sql.Tx, i int, raw json.RawMessage) (*Object, error) {
+func (x *atomicRun) do(tx *engine.Tx, i int, raw json.RawMessage) (*jsonapi.Object, error) {
 	op, err := decodeOperation(raw)
 	if err != nil {
 		return nil, x.at(i, err)
 	}
-	var (
-		obj *Object
-		s   *Schema
-		in  *input
-	)
+	var obj *jsonapi.Object
 	switch {
 	case op.ref != nil && op.ref.rel != "":
-		s, err = x.changeRelationship(tx, op)
+		err = x.changeRelationship(tx, op)
 	case op.code == "add":
-		obj, s, in, err = x.add(tx, op)
+		obj, err = x.add(tx, op)
 	case op.code == "update":
-		obj, s, in, err = x.update(tx, op)
+		obj, err = x.update(tx, op)
 	default:
-		s, err = x.remove(tx, op)
+		err = x.remove(tx, op)
 	}
 	if err != nil {
-		if s != nil {
-			err = x.api.writeError(x.r, s, in, err)
-		}
 		return nil, x.at(i, err)
 	}
 	return obj, nil
@@ -330,14 +327,14 @@ func (x *atomicRun) do(tx *sql.Tx, i int, raw json.RawMessage) (*Object, error) 
 // get its path as a prefix, and errors without a source point at it.
 func (x *atomicRun) at(i int, err error) error {
 	prefix := "/atomic:operations/" + strconv.Itoa(i)
-	objs := ErrorObjects(x.r.Context(), err)
+	objs := errorObjects(x.ctx, x.api.logger(), err)
 	out := make([]error, len(objs))
 	for j, e := range objs {
 		switch {
 		case e.Source == nil:
-			e.Source = Pointer(prefix)
+			e.Source = jsonapi.Pointer(prefix)
 		case e.Source.Parameter == "" && e.Source.Header == "":
-			e.Source = Pointer(prefix + e.Source.Pointer)
+			e.Source = jsonapi.Pointer(prefix + e.Source.Pointer)
 		}
 		out[j] = e
 	}
@@ -348,17 +345,17 @@ func (x *atomicRun) at(i int, err error) error {
 }
 
 // opNotFound is the error of a target that does not exist, pointing at ptr.
-func opNotFound(ptr, typ, id string) *Error {
-	return &Error{Status: http.StatusNotFound, Title: "Not Found",
-		Detail: fmt.Sprintf("There is no %q resource with the id %q.", typ, id), Source: Pointer(ptr)}
+func opNotFound(ptr, typ, id string) *jsonapi.Error {
+	return &jsonapi.Error{Status: http.StatusNotFound, Title: "Not Found",
+		Detail: fmt.Sprintf("There is no %q resource with the id %q.", typ, id), Source: jsonapi.Pointer(ptr)}
 }
 
 // plan returns the plan of typ, or a 400 pointing at ptr.
-func (x *atomicRun) plan(typ, ptr string) (*plan, error) {
-	p, ok := x.api.lookupType(typ)
+func (x *atomicRun) typeOf(typ, ptr string) (*engine.Type, error) {
+	p, ok := x.e.Lookup(typ)
 	if !ok {
-		return nil, &Error{Status: http.StatusBadRequest, Title: "Unknown Type",
-			Detail: fmt.Sprintf("This API serves no type %q.", typ), Source: Pointer(ptr)}
+		return nil, &jsonapi.Error{Status: http.StatusBadRequest, Title: "Unknown Type",
+			Detail: fmt.Sprintf("This API serves no type %q.", typ), Source: jsonapi.Pointer(ptr)}
 	}
 	return p, nil
 }
@@ -370,15 +367,15 @@ func lidKey(typ, lid string) string { return typ + "\x00" + lid }
 func (x *atomicRun) lid(typ, lid, ptr string) (string, error) {
 	id, ok := x.lids[lidKey(typ, lid)]
 	if !ok {
-		return "", &Error{Status: http.StatusBadRequest, Title: "Unknown Local ID",
-			Detail: fmt.Sprintf("No earlier operation of this request created a %q resource with the lid %q.", typ, lid), Source: Pointer(ptr)}
+		return "", &jsonapi.Error{Status: http.StatusBadRequest, Title: "Unknown Local ID",
+			Detail: fmt.Sprintf("No earlier operation of this request created a %q resource with the lid %q.", typ, lid), Source: jsonapi.Pointer(ptr)}
 	}
 	return id, nil
 }
 
 // target returns the key ref names in p, the id as text, and where an
 // error about it points.
-func (x *atomicRun) target(p *plan, ref *opRef) (any, string, string, error) {
+func (x *atomicRun) target(p *engine.Type, ref *opRef) (any, string, string, error) {
 	raw, ptr := ref.id, "/ref/id"
 	if !ref.hasID {
 		ptr = "/ref/lid"
@@ -387,7 +384,7 @@ func (x *atomicRun) target(p *plan, ref *opRef) (any, string, string, error) {
 			return nil, "", "", err
 		}
 	}
-	key, ok := x.api.parseID(p.schema.ID, raw)
+	key, ok := x.e.ParseID(p, raw)
 	if !ok {
 		return nil, raw, ptr, opNotFound(ptr, ref.typ, raw)
 	}
@@ -426,7 +423,7 @@ func (x *atomicRun) resolveRelationships(data map[string]json.RawMessage) error 
 	if json.Unmarshal(raw, &rels) != nil || rels == nil {
 		return nil // decodeObject reports it
 	}
-	for _, name := range sortedKeys(rels) {
+	for _, name := range slices.Sorted(maps.Keys(rels)) {
 		var rel map[string]json.RawMessage
 		if json.Unmarshal(rels[name], &rel) != nil || rel == nil {
 			continue
@@ -435,7 +432,7 @@ func (x *atomicRun) resolveRelationships(data map[string]json.RawMessage) error 
 		if !ok {
 			continue
 		}
-		resolved, err := x.resolveLinkage(linkage, "/data/relationships/"+escapePointer(name)+"/data")
+		resolved, err := x.resolveLinkage(linkage, "/data/relationships/"+jsonapi.EscapePointer(name)+"/data")
 		if err != nil {
 			return err
 		}
@@ -511,227 +508,218 @@ func opDocument(data any) ([]byte, error) {
 }
 
 // add creates the resource of an "add" operation.
-func (x *atomicRun) add(tx *sql.Tx, op *operation) (*Object, *Schema, *input, error) {
+func (x *atomicRun) add(tx *engine.Tx, op *operation) (*jsonapi.Object, error) {
 	if op.ref != nil {
-		return nil, nil, nil, badDocument("/ref", `An "add" operation of a resource takes no "ref"; "data" names the type.`)
+		return nil, badDocument("/ref", `An "add" operation of a resource takes no "ref"; "data" names the type.`)
 	}
 	data, typ, err := opResourceData(op)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, err
 	}
-	p, err := x.plan(typ, "/data/type")
+	p, err := x.typeOf(typ, "/data/type")
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, err
 	}
-	if !allows(p.res, OpCreate) {
-		return nil, nil, nil, &Error{Status: http.StatusForbidden, Title: "Create Not Allowed",
-			Detail: fmt.Sprintf("Resources of type %q cannot be created.", typ), Source: Pointer("/op")}
+	if !p.Allows(resource.OpCreate) {
+		return nil, &jsonapi.Error{Status: http.StatusForbidden, Title: "Create Not Allowed",
+			Detail: fmt.Sprintf("Resources of type %q cannot be created.", typ), Source: jsonapi.Pointer("/op")}
 	}
 	// A Provisioner's slow work runs before and outside the transaction
 	// of its row (as a job, with a runner): it cannot join this one.
-	if _, ok := p.res.(Provisioner); ok {
-		return nil, nil, nil, &Error{Status: http.StatusForbidden, Title: "Create Not Allowed Here",
+	if _, ok := p.Resource().(resource.Provisioner); ok {
+		return nil, &jsonapi.Error{Status: http.StatusForbidden, Title: "Create Not Allowed Here",
 			Detail: fmt.Sprintf("Resources of type %q take time to create and cannot be created by an atomic operation; POST them to their collection.", typ),
-			Source: Pointer("/data/type")}
+			Source: jsonapi.Pointer("/data/type")}
 	}
 	if err := x.resolveRelationships(data); err != nil {
-		return nil, nil, nil, err
+		return nil, err
 	}
 	body, err := opDocument(data)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, err
 	}
-	in, err := x.api.decodeObject(body, p.schema, OpCreate)
+	in, err := x.e.DecodeObject(body, p, resource.OpCreate)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, err
 	}
-	if in.lid != "" {
-		if _, dup := x.lids[lidKey(typ, in.lid)]; dup {
-			return nil, nil, nil, badDocument("/data/lid", fmt.Sprintf("An earlier operation already created a %q resource with the lid %q.", typ, in.lid))
+	if in.LID != "" {
+		if _, dup := x.lids[lidKey(typ, in.LID)]; dup {
+			return nil, badDocument("/data/lid", fmt.Sprintf("An earlier operation already created a %q resource with the lid %q.", typ, in.LID))
 		}
 	}
-	var id any
-	if in.id != nil {
-		if !p.schema.ClientIDs {
-			return nil, nil, nil, &Error{Status: http.StatusForbidden, Title: "Client-Generated ID Not Allowed",
-				Detail: fmt.Sprintf("The server assigns the ids of %q resources.", typ), Source: Pointer("/data/id")}
-		}
-		var ok bool
-		if id, ok = x.api.parseID(p.schema.ID, *in.id); !ok {
-			return nil, nil, nil, badDocument("/data/id", fmt.Sprintf("The id %q cannot be an id of a %q resource.", *in.id, typ))
-		}
-	}
-	obj, err := x.api.createTx(x.r.Context(), tx, p, x.l, in, id)
+	id, err := x.e.NewKey(p, in)
 	if err != nil {
-		return nil, p.schema, in, err
+		return nil, err
+	}
+	obj, err := tx.Create(x.ctx, p, x.l, in, id)
+	if err != nil {
+		return nil, err
 	}
 	// The result carries the id only: the JSON:API schema allows no lid
 	// in a response's resource objects.
-	if in.lid != "" {
-		x.lids[lidKey(typ, in.lid)] = obj.ID
+	if in.LID != "" {
+		x.lids[lidKey(typ, in.LID)] = obj.ID
 	}
-	return obj, p.schema, in, nil
+	return obj, nil
 }
 
 // update changes the resource of an "update" operation.
-func (x *atomicRun) update(tx *sql.Tx, op *operation) (*Object, *Schema, *input, error) {
+func (x *atomicRun) update(tx *engine.Tx, op *operation) (*jsonapi.Object, error) {
 	data, typ, err := opResourceData(op)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, err
 	}
-	p, err := x.plan(typ, "/data/type")
+	p, err := x.typeOf(typ, "/data/type")
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, err
 	}
 	// The resource is named by data's id, or its lid, or the ref.
 	var id string
 	targetPtr := "/data/id"
 	if rawID, ok := data["id"]; ok {
 		if json.Unmarshal(rawID, &id) != nil || bytes.Equal(bytes.TrimSpace(rawID), []byte("null")) {
-			return nil, nil, nil, badDocument("/data/id", `The "id" member must be a string.`)
+			return nil, badDocument("/data/id", `The "id" member must be a string.`)
 		}
 	} else if rawLID, ok := data["lid"]; ok {
 		var lid string
 		if json.Unmarshal(rawLID, &lid) != nil || bytes.Equal(bytes.TrimSpace(rawLID), []byte("null")) {
-			return nil, nil, nil, badDocument("/data/lid", `The "lid" member must be a string.`)
+			return nil, badDocument("/data/lid", `The "lid" member must be a string.`)
 		}
 		targetPtr = "/data/lid"
 		if id, err = x.lid(typ, lid, targetPtr); err != nil {
-			return nil, nil, nil, err
+			return nil, err
 		}
 	} else if op.ref == nil {
-		return nil, nil, nil, badDocument("/data", `The resource object has neither "id" nor "lid"; an "update" must name the resource it changes.`)
+		return nil, badDocument("/data", `The resource object has neither "id" nor "lid"; an "update" must name the resource it changes.`)
 	}
 	if op.ref != nil {
 		if op.ref.typ != typ {
-			return nil, nil, nil, &Error{Status: http.StatusConflict, Title: "Type Mismatch",
-				Detail: fmt.Sprintf("The type %q of data does not match the type %q of the ref.", typ, op.ref.typ), Source: Pointer("/data/type")}
+			return nil, &jsonapi.Error{Status: http.StatusConflict, Title: "Type Mismatch",
+				Detail: fmt.Sprintf("The type %q of data does not match the type %q of the ref.", typ, op.ref.typ), Source: jsonapi.Pointer("/data/type")}
 		}
 		_, refID, ptr, err := x.target(p, op.ref)
 		if err != nil && refID == "" {
-			return nil, nil, nil, err
+			return nil, err
 		}
 		switch {
 		case id == "":
 			id, targetPtr = refID, ptr
 		case id != refID:
-			return nil, nil, nil, &Error{Status: http.StatusConflict, Title: "ID Mismatch",
-				Detail: fmt.Sprintf("The id %q of data does not match the id %q the ref names.", id, refID), Source: Pointer(targetPtr)}
+			return nil, &jsonapi.Error{Status: http.StatusConflict, Title: "ID Mismatch",
+				Detail: fmt.Sprintf("The id %q of data does not match the id %q the ref names.", id, refID), Source: jsonapi.Pointer(targetPtr)}
 		}
 	}
 	if data["id"], err = json.Marshal(id); err != nil {
-		return nil, nil, nil, err
+		return nil, err
 	}
 	delete(data, "lid")
-	if !allows(p.res, OpUpdate) {
-		return nil, nil, nil, &Error{Status: http.StatusForbidden, Title: "Update Not Allowed",
-			Detail: fmt.Sprintf("Resources of type %q cannot be updated.", typ), Source: Pointer("/op")}
+	if !p.Allows(resource.OpUpdate) {
+		return nil, &jsonapi.Error{Status: http.StatusForbidden, Title: "Update Not Allowed",
+			Detail: fmt.Sprintf("Resources of type %q cannot be updated.", typ), Source: jsonapi.Pointer("/op")}
 	}
 	if err := x.resolveRelationships(data); err != nil {
-		return nil, nil, nil, err
+		return nil, err
 	}
 	body, err := opDocument(data)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, err
 	}
-	in, err := x.api.decodeObject(body, p.schema, OpUpdate)
+	in, err := x.e.DecodeObject(body, p, resource.OpUpdate)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, err
 	}
-	key, ok := x.api.parseID(p.schema.ID, id)
+	key, ok := x.e.ParseID(p, id)
 	if !ok {
-		return nil, nil, nil, opNotFound(targetPtr, typ, id)
+		return nil, opNotFound(targetPtr, typ, id)
 	}
-	obj, err := x.api.updateTx(x.r.Context(), tx, p, x.l, key, in)
-	if errors.Is(err, ErrNotFound) {
-		return nil, nil, nil, opNotFound(targetPtr, typ, id)
+	obj, err := tx.Update(x.ctx, p, x.l, key, in)
+	if errors.Is(err, resource.ErrNotFound) {
+		return nil, opNotFound(targetPtr, typ, id)
 	}
-	return obj, p.schema, in, err
+	return obj, err
 }
 
 // remove deletes the resource of a "remove" operation.
-func (x *atomicRun) remove(tx *sql.Tx, op *operation) (*Schema, error) {
+func (x *atomicRun) remove(tx *engine.Tx, op *operation) error {
 	if op.ref == nil {
-		return nil, badDocument("", `A "remove" operation needs a "ref" naming the resource.`)
+		return badDocument("", `A "remove" operation needs a "ref" naming the resource.`)
 	}
 	if op.data != nil {
-		return nil, badDocument("/data", `A "remove" operation of a resource takes no "data".`)
+		return badDocument("/data", `A "remove" operation of a resource takes no "data".`)
 	}
-	p, err := x.plan(op.ref.typ, "/ref/type")
+	p, err := x.typeOf(op.ref.typ, "/ref/type")
 	if err != nil {
-		return nil, err
+		return err
 	}
-	if !allows(p.res, OpDelete) {
-		return nil, &Error{Status: http.StatusForbidden, Title: "Delete Not Allowed",
-			Detail: fmt.Sprintf("Resources of type %q cannot be deleted.", op.ref.typ), Source: Pointer("/op")}
+	if !p.Allows(resource.OpDelete) {
+		return &jsonapi.Error{Status: http.StatusForbidden, Title: "Delete Not Allowed",
+			Detail: fmt.Sprintf("Resources of type %q cannot be deleted.", op.ref.typ), Source: jsonapi.Pointer("/op")}
 	}
 	key, raw, ptr, err := x.target(p, op.ref)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	err = x.api.removeTx(x.r.Context(), tx, p, x.l, key, "")
-	if errors.Is(err, ErrNotFound) {
-		return nil, opNotFound(ptr, op.ref.typ, raw)
+	err = tx.Delete(x.ctx, p, x.l, key)
+	if errors.Is(err, resource.ErrNotFound) {
+		return opNotFound(ptr, op.ref.typ, raw)
 	}
-	return p.schema, err
+	return err
 }
 
 // atomicLinkOps maps operation codes to relationship changes.
-var atomicLinkOps = map[string]LinkOp{"add": LinkAdd, "update": LinkReplace, "remove": LinkRemove}
+var atomicLinkOps = map[string]resource.LinkOp{"add": resource.LinkAdd, "update": resource.LinkReplace, "remove": resource.LinkRemove}
 
 // changeRelationship runs an operation whose ref names a relationship.
-func (x *atomicRun) changeRelationship(tx *sql.Tx, op *operation) (*Schema, error) {
-	ctx := x.r.Context()
-	p, err := x.plan(op.ref.typ, "/ref/type")
+func (x *atomicRun) changeRelationship(tx *engine.Tx, op *operation) error {
+	p, err := x.typeOf(op.ref.typ, "/ref/type")
 	if err != nil {
-		return nil, err
+		return err
 	}
-	rel, ok := p.schema.Relationship(op.ref.rel)
+	rel, ok := p.Schema().Relationship(op.ref.rel)
 	if !ok {
-		return nil, &Error{Status: http.StatusBadRequest, Title: "Unknown Relationship",
-			Detail: fmt.Sprintf("The type %q has no relationship %q.", op.ref.typ, op.ref.rel), Source: Pointer("/ref/relationship")}
+		return &jsonapi.Error{Status: http.StatusBadRequest, Title: "Unknown Relationship",
+			Detail: fmt.Sprintf("The type %q has no relationship %q.", op.ref.typ, op.ref.rel), Source: jsonapi.Pointer("/ref/relationship")}
 	}
 	lop := atomicLinkOps[op.code]
-	if rel.Kind == ToOne && lop != LinkReplace {
-		return nil, &Error{Status: http.StatusBadRequest, Title: "Invalid Operation",
-			Detail: fmt.Sprintf("The to-one relationship %q can only be updated.", rel.Name), Source: Pointer("/op")}
+	if rel.Kind == resource.ToOne && lop != resource.LinkReplace {
+		return &jsonapi.Error{Status: http.StatusBadRequest, Title: "Invalid Operation",
+			Detail: fmt.Sprintf("The to-one relationship %q can only be updated.", rel.Name), Source: jsonapi.Pointer("/op")}
 	}
-	if _, ok := x.api.lookupType(rel.Type); !ok || rel.ReadOnly || !allows(p.res, OpUpdate) {
-		return nil, &Error{Status: http.StatusForbidden, Title: "Relationship Not Writable",
-			Detail: fmt.Sprintf("The relationship %q cannot be changed.", rel.Name), Source: Pointer("/ref/relationship")}
+	if _, ok := x.e.Lookup(rel.Type); !ok || rel.ReadOnly || !p.Allows(resource.OpUpdate) {
+		return &jsonapi.Error{Status: http.StatusForbidden, Title: "Relationship Not Writable",
+			Detail: fmt.Sprintf("The relationship %q cannot be changed.", rel.Name), Source: jsonapi.Pointer("/ref/relationship")}
 	}
-	if rel.Kind != ToOne && (lop == LinkReplace && rel.NoReplace || lop == LinkRemove && rel.NoRemove) {
-		return nil, &Error{Status: http.StatusForbidden, Title: "Forbidden",
-			Detail: fmt.Sprintf("The relationship %q does not allow this change.", rel.Name), Source: Pointer("/op")}
+	if rel.Kind != resource.ToOne && (lop == resource.LinkReplace && rel.NoReplace || lop == resource.LinkRemove && rel.NoRemove) {
+		return &jsonapi.Error{Status: http.StatusForbidden, Title: "Forbidden",
+			Detail: fmt.Sprintf("The relationship %q does not allow this change.", rel.Name), Source: jsonapi.Pointer("/op")}
 	}
 	if op.data == nil {
-		return nil, badDocument("", `A relationship operation needs a "data" member.`)
+		return badDocument("", `A relationship operation needs a "data" member.`)
 	}
 	key, raw, ptr, err := x.target(p, op.ref)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	linkage, err := x.resolveLinkage(op.data, "/data")
 	if err != nil {
-		return nil, err
+		return err
 	}
 	body, err := opDocument(linkage)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	lk, err := decodeLinkage(x.api, rel, body, "")
+	lk, err := x.e.DecodeRelationship(rel, body)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	if _, err := x.api.findOne(ctx, tx, p, x.l, key); err != nil {
-		if errors.Is(err, ErrNotFound) {
-			return nil, opNotFound(ptr, op.ref.typ, raw)
-		}
-		return p.schema, err
+	err = tx.ChangeRelationship(x.ctx, p, x.l, key, lk, lop)
+	if errors.Is(err, resource.ErrNotFound) {
+		return opNotFound(ptr, op.ref.typ, raw)
 	}
-	err = x.api.applyLinkage(ctx, tx, p, key, lk, lop, x.l)
-	if errors.Is(err, ErrNotFound) {
-		return nil, opNotFound(ptr, op.ref.typ, raw)
-	}
-	return p.schema, err
+	return err
+}
+
+// badDocument is a 400 pointing into the request document.
+func badDocument(pointer, detail string) *jsonapi.Error {
+	return &jsonapi.Error{Status: http.StatusBadRequest, Title: "Invalid Document", Detail: detail, Source: jsonapi.Pointer(pointer)}
 }

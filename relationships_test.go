@@ -15,8 +15,8 @@ import (
 	sq "github.com/Masterminds/squirrel"
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/gorestless/restless"
 	"github.com/gorestless/restless/internal/demo"
+	"github.com/gorestless/restless/jsonapi"
 	"github.com/gorestless/restless/resource"
 )
 
@@ -241,15 +241,15 @@ func rlPetEnv(t *testing.T, mod func(p *resource.Table)) *env {
 	t.Helper()
 	p := demo.Person()
 	p.Relationships = append(p.Relationships,
-		restless.Relationship{Name: "pets", Type: "pet", Kind: restless.ToMany, ForeignKey: "person_id"})
+		resource.Relationship{Name: "pets", Type: "pet", Kind: resource.ToMany, ForeignKey: "person_id"})
 	if mod != nil {
 		mod(p)
 	}
 	pet := &resource.Table{
 		Name:       "pet",
-		Attributes: []restless.Attribute{{Name: "name"}},
-		Relationships: []restless.Relationship{
-			{Name: "owner", Type: "person", Kind: restless.ToOne, ForeignKey: "person_id"},
+		Attributes: []resource.Attribute{{Name: "name"}},
+		Relationships: []resource.Relationship{
+			{Name: "owner", Type: "person", Kind: resource.ToOne, ForeignKey: "person_id"},
 		},
 	}
 	e := newEnv(t, p, demo.Computer(), pet)
@@ -282,7 +282,7 @@ func rlPersonEnv(t *testing.T, pmod, cmod func(*resource.Table)) *env {
 }
 
 // rlRelMod changes the relationship name of a table.
-func rlRelMod(name string, f func(r *restless.Relationship)) func(*resource.Table) {
+func rlRelMod(name string, f func(r *resource.Relationship)) func(*resource.Table) {
 	return func(tb *resource.Table) {
 		for i := range tb.Relationships {
 			if tb.Relationships[i].Name == name {
@@ -748,23 +748,23 @@ func TestLinkSwitches(t *testing.T) {
 			pmod, cmod func(*resource.Table)
 			reqs       []req
 		}{
-			{"NoReplace", rlRelMod("computers", func(r *restless.Relationship) { r.NoReplace = true }), nil, []req{
+			{"NoReplace", rlRelMod("computers", func(r *resource.Relationship) { r.NoReplace = true }), nil, []req{
 				{http.MethodPatch, many, rlMany("computer", "3"), http.StatusForbidden},
 				{http.MethodPatch, many, rlMany("computer"), http.StatusForbidden},
 				{http.MethodPost, many, rlMany("computer", "3"), http.StatusNoContent},
 				{http.MethodDelete, many, rlMany("computer", "1"), http.StatusNoContent},
 			}},
-			{"NoRemove", rlRelMod("computers", func(r *restless.Relationship) { r.NoRemove = true }), nil, []req{
+			{"NoRemove", rlRelMod("computers", func(r *resource.Relationship) { r.NoRemove = true }), nil, []req{
 				{http.MethodDelete, many, rlMany("computer", "1"), http.StatusForbidden},
 				{http.MethodPost, many, rlMany("computer", "3"), http.StatusNoContent},
 			}},
-			{"ReadOnly to-many", rlRelMod("computers", func(r *restless.Relationship) { r.ReadOnly = true }), nil, []req{
+			{"ReadOnly to-many", rlRelMod("computers", func(r *resource.Relationship) { r.ReadOnly = true }), nil, []req{
 				{http.MethodPatch, many, rlMany("computer", "3"), http.StatusForbidden},
 				{http.MethodPost, many, rlMany("computer", "3"), http.StatusForbidden},
 				{http.MethodDelete, many, rlMany("computer", "1"), http.StatusForbidden},
 				{http.MethodGet, many, "", http.StatusOK},
 			}},
-			{"ReadOnly to-one", nil, rlRelMod("owner", func(r *restless.Relationship) { r.ReadOnly = true }), []req{
+			{"ReadOnly to-one", nil, rlRelMod("owner", func(r *resource.Relationship) { r.ReadOnly = true }), []req{
 				{http.MethodPatch, one, rlOne("person", "2"), http.StatusForbidden},
 				{http.MethodGet, one, "", http.StatusOK},
 			}},
@@ -1089,8 +1089,8 @@ func TestBodyRelationships(t *testing.T) {
 		})
 
 		readOnly := func(t *testing.T) *env {
-			return rlPersonEnv(t, rlRelMod("computers", func(r *restless.Relationship) { r.ReadOnly = true }),
-				rlRelMod("owner", func(r *restless.Relationship) { r.ReadOnly = true }))
+			return rlPersonEnv(t, rlRelMod("computers", func(r *resource.Relationship) { r.ReadOnly = true }),
+				rlRelMod("owner", func(r *resource.Relationship) { r.ReadOnly = true }))
 		}
 		rlRunBad(t, readOnly, []rlBadCase{
 			{"ReadOnly in PATCH", http.MethodPatch, p1, patch(`{"name":"Jeff"}`, `{"computers":`+rlMany("computer", "3")+`}`),
@@ -1121,13 +1121,13 @@ func TestBodyRelationships(t *testing.T) {
 
 // rlSeen is what a hook saw of a write.
 type rlSeen struct {
-	Op     restless.Op
+	Op     resource.Op
 	ID     any
-	Values restless.Values
-	Links  []restless.LinkChange
+	Values resource.Values
+	Links  []resource.LinkChange
 }
 
-func rlRecord(w *restless.Write) rlSeen {
+func rlRecord(w *resource.Write) rlSeen {
 	s := rlSeen{Op: w.Op, ID: w.ID, Values: maps.Clone(w.Values), Links: slices.Clone(w.Links)}
 	if len(s.Values) == 0 {
 		s.Values = nil
@@ -1142,7 +1142,7 @@ func TestLinkHooks(t *testing.T) {
 	eachDB(t, func(t *testing.T) {
 		const many = "/api/person/1/relationships/computers"
 		hooked := func(t *testing.T, seen *[]rlSeen) *env {
-			rec := func(_ context.Context, w *restless.Write) error {
+			rec := func(_ context.Context, w *resource.Write) error {
 				*seen = append(*seen, rlRecord(w))
 				return nil
 			}
@@ -1152,26 +1152,26 @@ func TestLinkHooks(t *testing.T) {
 			name, method, path, body string
 			want                     []rlSeen
 		}{
-			{"POST adds", http.MethodPost, many, rlMany("computer", "3"), []rlSeen{{Op: restless.OpUpdate, ID: int64(1),
-				Links: []restless.LinkChange{{Name: "computers", Op: restless.LinkAdd, IDs: []any{int64(3)}}}}}},
-			{"PATCH replaces", http.MethodPatch, many, rlMany("computer", "2", "3"), []rlSeen{{Op: restless.OpUpdate, ID: int64(1),
-				Links: []restless.LinkChange{{Name: "computers", Op: restless.LinkReplace, IDs: []any{int64(2), int64(3)}}}}}},
-			{"PATCH clears", http.MethodPatch, many, rlMany("computer"), []rlSeen{{Op: restless.OpUpdate, ID: int64(1),
-				Links: []restless.LinkChange{{Name: "computers", Op: restless.LinkReplace, IDs: []any{}}}}}},
-			{"DELETE removes", http.MethodDelete, many, rlMany("computer", "1"), []rlSeen{{Op: restless.OpUpdate, ID: int64(1),
-				Links: []restless.LinkChange{{Name: "computers", Op: restless.LinkRemove, IDs: []any{int64(1)}}}}}},
-			{"to-one endpoint", http.MethodPatch, "/api/computer/1/relationships/owner", rlOne("person", "2"), []rlSeen{{Op: restless.OpUpdate, ID: int64(1),
-				Values: restless.Values{"owner": int64(2)}}}},
-			{"to-one endpoint null", http.MethodPatch, "/api/computer/1/relationships/owner", rlOne("person", ""), []rlSeen{{Op: restless.OpUpdate, ID: int64(1),
-				Values: restless.Values{"owner": nil}}}},
+			{"POST adds", http.MethodPost, many, rlMany("computer", "3"), []rlSeen{{Op: resource.OpUpdate, ID: int64(1),
+				Links: []resource.LinkChange{{Name: "computers", Op: resource.LinkAdd, IDs: []any{int64(3)}}}}}},
+			{"PATCH replaces", http.MethodPatch, many, rlMany("computer", "2", "3"), []rlSeen{{Op: resource.OpUpdate, ID: int64(1),
+				Links: []resource.LinkChange{{Name: "computers", Op: resource.LinkReplace, IDs: []any{int64(2), int64(3)}}}}}},
+			{"PATCH clears", http.MethodPatch, many, rlMany("computer"), []rlSeen{{Op: resource.OpUpdate, ID: int64(1),
+				Links: []resource.LinkChange{{Name: "computers", Op: resource.LinkReplace, IDs: []any{}}}}}},
+			{"DELETE removes", http.MethodDelete, many, rlMany("computer", "1"), []rlSeen{{Op: resource.OpUpdate, ID: int64(1),
+				Links: []resource.LinkChange{{Name: "computers", Op: resource.LinkRemove, IDs: []any{int64(1)}}}}}},
+			{"to-one endpoint", http.MethodPatch, "/api/computer/1/relationships/owner", rlOne("person", "2"), []rlSeen{{Op: resource.OpUpdate, ID: int64(1),
+				Values: resource.Values{"owner": int64(2)}}}},
+			{"to-one endpoint null", http.MethodPatch, "/api/computer/1/relationships/owner", rlOne("person", ""), []rlSeen{{Op: resource.OpUpdate, ID: int64(1),
+				Values: resource.Values{"owner": nil}}}},
 			{"body PATCH", http.MethodPatch, "/api/person/1",
 				`{"data":{"type":"person","id":"1","attributes":{"age":40},"relationships":{"computers":` + rlMany("computer", "1", "3") + `}}}`,
-				[]rlSeen{{Op: restless.OpUpdate, ID: int64(1), Values: restless.Values{"age": int64(40)},
-					Links: []restless.LinkChange{{Name: "computers", Op: restless.LinkReplace, IDs: []any{int64(1), int64(3)}}}}}},
+				[]rlSeen{{Op: resource.OpUpdate, ID: int64(1), Values: resource.Values{"age": int64(40)},
+					Links: []resource.LinkChange{{Name: "computers", Op: resource.LinkReplace, IDs: []any{int64(1), int64(3)}}}}}},
 			{"body POST", http.MethodPost, "/api/person",
 				`{"data":{"type":"person","attributes":{"name":"Zed"},"relationships":{"computers":` + rlMany("computer", "2") + `}}}`,
-				[]rlSeen{{Op: restless.OpCreate, ID: nil, Values: restless.Values{"name": "Zed"},
-					Links: []restless.LinkChange{{Name: "computers", Op: restless.LinkReplace, IDs: []any{int64(2)}}}}}},
+				[]rlSeen{{Op: resource.OpCreate, ID: nil, Values: resource.Values{"name": "Zed"},
+					Links: []resource.LinkChange{{Name: "computers", Op: resource.LinkReplace, IDs: []any{int64(2)}}}}}},
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
@@ -1185,14 +1185,14 @@ func TestLinkHooks(t *testing.T) {
 			})
 		}
 
-		reject := func(_ context.Context, w *restless.Write) error {
+		reject := func(_ context.Context, w *resource.Write) error {
 			if len(w.Links) > 0 || w.Values["owner"] != nil {
-				return &restless.Error{Status: http.StatusUnprocessableEntity, Title: "Rejected", Detail: "No relationship changes today."}
+				return &jsonapi.Error{Status: http.StatusUnprocessableEntity, Title: "Rejected", Detail: "No relationship changes today."}
 			}
 			return nil
 		}
-		failAfter := func(_ context.Context, w *restless.Write) error {
-			return &restless.Error{Status: http.StatusUnprocessableEntity, Title: "Rejected", Detail: "Rolled back after the change."}
+		failAfter := func(_ context.Context, w *resource.Write) error {
+			return &jsonapi.Error{Status: http.StatusUnprocessableEntity, Title: "Rejected", Detail: "Rolled back after the change."}
 		}
 		body := `{"data":{"type":"person","id":"1","attributes":{"age":40},"relationships":{"computers":` + rlMany("computer", "3") + `}}}`
 		cases := []rlBadCase{
@@ -1218,7 +1218,7 @@ func TestLinkHooks(t *testing.T) {
 		t.Run("After sees the change in the transaction", func(t *testing.T) {
 			var owner any
 			e := rlPersonEnv(t, func(p *resource.Table) {
-				p.After = func(ctx context.Context, w *restless.Write) error {
+				p.After = func(ctx context.Context, w *resource.Write) error {
 					return w.Tx.QueryRowContext(ctx, `SELECT owner_id FROM computer WHERE id = 3`).Scan(&owner)
 				}
 			}, nil)
@@ -1229,7 +1229,7 @@ func TestLinkHooks(t *testing.T) {
 		})
 		t.Run("Before error that is not an Error", func(t *testing.T) {
 			e := rlPersonEnv(t, func(p *resource.Table) {
-				p.Before = func(context.Context, *restless.Write) error { return errors.New("boom") }
+				p.Before = func(context.Context, *resource.Write) error { return errors.New("boom") }
 			}, nil)
 			rlSame(e, func() {
 				res := e.do(http.MethodPost, many, rlMany("computer", "3"))

@@ -23,6 +23,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gorestless/restless/jobs"
+	"github.com/gorestless/restless/resource"
+
 	"github.com/gorestless/restless"
 	"github.com/gorestless/restless/internal/demo"
 	"github.com/gorestless/restless/postgres"
@@ -39,9 +42,9 @@ const replicaBase = "http://replicas.example"
 // gatedMachines is the demo's computer type made a Provisioner whose work
 // waits, when the vendor is "gate:FILE", until FILE exists: the test
 // decides when a job finishes, across processes, without guessing times.
-type gatedMachines struct{ restless.Creator }
+type gatedMachines struct{ resource.Creator }
 
-func (m gatedMachines) Provision(ctx context.Context, id any, v restless.Values) error {
+func (m gatedMachines) Provision(ctx context.Context, id any, v resource.Values) error {
 	vendor, _ := v["vendor"].(string)
 	if file, ok := strings.CutPrefix(vendor, "gate:"); ok {
 		tick := time.NewTicker(10 * time.Millisecond)
@@ -83,8 +86,8 @@ func TestReplicaServerProcess(t *testing.T) {
 	}
 	defer db.Close()
 	api := &restless.API{DB: db, Dialect: postgres.Dialect, Prefix: "/api", BaseURL: replicaBase,
-		Jobs: &restless.Jobs{MaxWait: time.Minute}}
-	if err := api.Jobs.Start(ctx, api); err != nil {
+		Jobs: &jobs.Runner{MaxWait: time.Minute}}
+	if err := api.Jobs.Start(ctx, api.JobStore()); err != nil {
 		t.Fatal(err)
 	}
 	h, err := api.Handler(demo.Person(), gatedMachines{demo.Computer()})
@@ -309,10 +312,10 @@ func replicaJob(t *testing.T, db *sql.DB, a, b *jobServer) {
 	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(10 * time.Millisecond) {
 		code, state, body := b.jobState(t, id)
 		polls++
-		if code != http.StatusOK || state != restless.JobPending && state != restless.JobRunning {
+		if code != http.StatusOK || state != jobs.Pending && state != jobs.Running {
 			t.Fatalf("the waiting job through B: %d %q\n%s", code, state, body)
 		}
-		if state == restless.JobRunning {
+		if state == jobs.Running {
 			break
 		}
 		if time.Now().After(deadline) {
@@ -328,7 +331,7 @@ func replicaJob(t *testing.T, db *sql.DB, a, b *jobServer) {
 		if code == http.StatusSeeOther {
 			break
 		}
-		if code != http.StatusOK || state != restless.JobRunning {
+		if code != http.StatusOK || state != jobs.Running {
 			t.Fatalf("the released job through B: %d %q\n%s", code, state, body)
 		}
 		if time.Now().After(deadline) {

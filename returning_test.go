@@ -6,7 +6,8 @@ import (
 	"net/http"
 	"testing"
 
-	"github.com/gorestless/restless"
+	"github.com/gorestless/restless/resource"
+
 	"github.com/gorestless/restless/internal/demo"
 )
 
@@ -15,7 +16,7 @@ import (
 // RETURNING, answer exactly as writes on resources whose AfterWrite and
 // BeforeWrite hooks (doing nothing) force both reads.
 func TestWritesWithoutHooks(t *testing.T) {
-	noop := func(context.Context, *restless.Write) error { return nil }
+	noop := func(context.Context, *resource.Write) error { return nil }
 	plain := newEnv(t)
 	p, c := demo.Person(), demo.Computer()
 	p.Before, p.After, c.Before, c.After = noop, noop, noop, noop

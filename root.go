@@ -1,6 +1,11 @@
 package restless
 
-import "net/http"
+import (
+	"net/http"
+
+	"github.com/gorestless/restless/internal/engine"
+	"github.com/gorestless/restless/jsonapi"
+)
 
 // rootHandler serves GET {prefix}: a document with data null whose
 // meta.modelinfo describes each type, as Flask-Restless does, whose
@@ -8,7 +13,7 @@ import "net/http"
 // and whose links lead to each collection and to the API's description.
 type rootHandler struct {
 	api   *API
-	plans []*plan
+	types []*engine.Type
 }
 
 func (h *rootHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -21,26 +26,28 @@ func (h *rootHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		methodNotAllowed(w, r, "GET, HEAD, OPTIONS")
 		return
 	}
-	if _, err := h.api.parseQuery(r, nil, h.api.writeConfig(r, nil)); err != nil {
-		WriteError(w, r, err)
+	a := h.api
+	if _, err := parseQuery(r, a.writeConfig(r, nil)); err != nil {
+		a.writeError(w, r, err)
 		return
 	}
-	l := h.api.linker(r)
+	l := a.linker(r)
 	info := map[string]any{}
-	links := &Links{Self: l.base}
-	if h.api.Description != nil {
-		links.DescribedBy = l.base + "/openapi.json"
+	links := &jsonapi.Links{Self: l.Base()}
+	if a.Description != nil {
+		links.DescribedBy = l.Base() + "/openapi.json"
 	}
-	for _, p := range h.plans {
-		url := l.collection(p.schema)
-		info[p.schema.Type] = map[string]any{"primarykey": p.schema.ID.Column, "url": url}
+	for _, t := range h.types {
+		s := t.Schema()
+		url := l.Collection(s)
+		info[s.Type] = map[string]any{"primarykey": s.ID.Column, "url": url}
 		if links.Others == nil {
 			links.Others = map[string]string{}
 		}
-		links.Others[p.schema.Type] = url
+		links.Others[s.Type] = url
 	}
 	// The operations endpoint is advertised with the media type it
 	// requires.
-	ops := map[string]any{"url": l.base + "/operations", "mediaType": atomicMediaType}
-	WriteDocument(w, r, http.StatusOK, &Document{Links: links, Meta: map[string]any{"modelinfo": info, "operations": ops}})
+	ops := map[string]any{"url": l.Base() + "/operations", "mediaType": atomicMediaType}
+	WriteDocument(w, r, http.StatusOK, &jsonapi.Document{Links: links, Meta: map[string]any{"modelinfo": info, "operations": ops}})
 }

@@ -5,6 +5,10 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+
+	"github.com/gorestless/restless/jsonapi"
+	"github.com/gorestless/restless/negotiate"
+	"github.com/gorestless/restless/resource"
 )
 
 // RouteKind says what a route serves.
@@ -46,7 +50,7 @@ type Route struct {
 	// Methods lists the methods the route answers, OPTIONS included.
 	Methods []string
 	// Resource is the resource served.
-	Resource Resource
+	Resource resource.Resource
 	// Handler serves the route.
 	Handler http.Handler
 }
@@ -58,7 +62,7 @@ var ReservedPaths = []string{"eval", "openapi.json", "jobs", "operations"}
 // Routes returns the route table of the given resources under the API's
 // Prefix. It reports schemas that cannot be served and two resources with
 // the same type or path.
-func (a *API) Routes(res ...Resource) ([]Route, error) {
+func (a *API) Routes(res ...resource.Resource) ([]Route, error) {
 	prefix := strings.TrimSuffix(a.Prefix, "/")
 	if prefix != "" && !strings.HasPrefix(prefix, "/") {
 		return nil, fmt.Errorf("restless: prefix %q must start with a slash", a.Prefix)
@@ -78,11 +82,13 @@ func (a *API) Routes(res ...Resource) ([]Route, error) {
 	}
 	routes = append(routes, Route{Pattern: prefix + "/operations", Kind: OperationsRoute,
 		Methods: strings.Split(operationsAllow, ", "), Handler: a.operations()})
+	e := a.engine()
 	for _, r := range res {
-		s := r.Schema()
-		if err := s.Validate(); err != nil {
+		t, err := e.Register(r)
+		if err != nil {
 			return nil, err
 		}
+		s := t.Schema()
 		path := s.CollectionPath()
 		if slices.Contains(ReservedPaths, path) {
 			return nil, fmt.Errorf("restless: type %q: the path %q is reserved", s.Type, path)
@@ -97,9 +103,9 @@ func (a *API) Routes(res ...Resource) ([]Route, error) {
 			return nil, fmt.Errorf("restless: two resources have the path %q", path)
 		}
 		types[s.Type], paths[path] = true, true
-		ch := &collectionHandler{api: a, plan: a.register(newPlan(r))}
-		root.plans = append(root.plans, ch.plan)
-		ih := &itemHandler{api: a, plan: ch.plan}
+		ch := &collectionHandler{api: a, t: t}
+		root.types = append(root.types, t)
+		ih := &itemHandler{api: a, t: t}
 		routes = append(routes,
 			Route{Pattern: prefix + "/" + path, Kind: CollectionRoute, Methods: strings.Split(ch.allow(), ", "), Resource: r, Handler: ch},
 			Route{Pattern: prefix + "/" + path + "/{id}", Kind: ItemRoute, Methods: strings.Split(ih.allow(), ", "), Resource: r, Handler: ih},
@@ -107,14 +113,14 @@ func (a *API) Routes(res ...Resource) ([]Route, error) {
 		if len(s.Relationships) > 0 {
 			routes = append(routes,
 				Route{Pattern: prefix + "/" + path + "/{id}/{rel}", Kind: RelatedRoute,
-					Methods: []string{"GET", "HEAD", "OPTIONS"}, Resource: r, Handler: &relHandler{api: a, plan: ch.plan}},
+					Methods: []string{"GET", "HEAD", "OPTIONS"}, Resource: r, Handler: &relHandler{api: a, t: t}},
 				Route{Pattern: prefix + "/" + path + "/{id}/relationships/{rel}", Kind: RelationshipRoute,
-					Methods: []string{"GET", "HEAD", "PATCH", "POST", "DELETE", "OPTIONS"}, Resource: r, Handler: &relHandler{api: a, plan: ch.plan, linkage: true}},
+					Methods: []string{"GET", "HEAD", "PATCH", "POST", "DELETE", "OPTIONS"}, Resource: r, Handler: &relHandler{api: a, t: t, linkage: true}},
 			)
 		}
 		if !s.NoEval {
 			routes = append(routes, Route{Pattern: prefix + "/eval/" + path, Kind: EvalRoute,
-				Methods: []string{"GET", "HEAD", "OPTIONS"}, Resource: r, Handler: &evalHandler{api: a, plan: ch.plan}})
+				Methods: []string{"GET", "HEAD", "OPTIONS"}, Resource: r, Handler: &evalHandler{api: a, t: t}})
 		}
 	}
 	return routes, nil
@@ -126,7 +132,7 @@ func (a *API) Routes(res ...Resource) ([]Route, error) {
 // and the description negotiate their own media types.
 // Unknown paths get a 404 error document and unsupported methods a 405
 // with Allow; OPTIONS is answered with Allow.
-func (a *API) Handler(res ...Resource) (http.Handler, error) {
+func (a *API) Handler(res ...resource.Resource) (http.Handler, error) {
 	routes, err := a.Routes(res...)
 	if err != nil {
 		return nil, err
@@ -143,7 +149,8 @@ func (a *API) Handler(res ...Resource) (http.Handler, error) {
 		}
 		mux.Handle(rt.Pattern, rt.Handler)
 	}
-	h := Negotiate(NotFound(mux))
+	n := &negotiate.Negotiator{ErrorHandler: a.writeError}
+	h := n.Handler(a.notFound(mux))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if oh, ok := own[r.URL.Path]; ok {
 			oh.ServeHTTP(w, r)
@@ -155,10 +162,14 @@ func (a *API) Handler(res ...Resource) (http.Handler, error) {
 
 // NotFound wraps mux so that requests it has no pattern for get a JSON:API
 // 404 error document instead of ServeMux's text reply.
-func NotFound(mux *http.ServeMux) http.Handler {
+func NotFound(mux *http.ServeMux) http.Handler { return notFound(mux, WriteError) }
+
+func (a *API) notFound(mux *http.ServeMux) http.Handler { return notFound(mux, a.writeError) }
+
+func notFound(mux *http.ServeMux, writeError func(http.ResponseWriter, *http.Request, error)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if _, pattern := mux.Handler(r); pattern == "" {
-			WriteError(w, r, &Error{Status: http.StatusNotFound, Title: "Not Found",
+			writeError(w, r, &jsonapi.Error{Status: http.StatusNotFound, Title: "Not Found",
 				Detail: "No endpoint exists at this path."})
 			return
 		}
@@ -166,15 +177,12 @@ func NotFound(mux *http.ServeMux) http.Handler {
 	})
 }
 
-// methodNotAllowed replies 405 with the Allow header.
-func methodNotAllowed(w http.ResponseWriter, r *http.Request, allow string) {
-	w.Header().Set("Allow", allow)
-	WriteError(w, r, &Error{Status: http.StatusMethodNotAllowed, Title: "Method Not Allowed",
-		Detail: fmt.Sprintf("This endpoint does not support %s; it supports %s.", r.Method, allow)})
-}
-
-// options answers an OPTIONS request with the Allow header.
-func options(w http.ResponseWriter, allow string) {
-	w.Header().Set("Allow", allow)
-	w.WriteHeader(http.StatusNoContent)
+// Negotiate wraps next in JSON:API content negotiation (package negotiate)
+// whose failures are written by [WriteError], so they carry the request id
+// like every other error. It supports no extension: a request whose
+// Content-Type applies one, the Atomic Operations extension included, gets
+// a 415; the operations endpoint ([API.Operations]) negotiates on its own.
+func Negotiate(next http.Handler) http.Handler {
+	n := &negotiate.Negotiator{ErrorHandler: WriteError}
+	return n.Handler(next)
 }

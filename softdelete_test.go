@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gorestless/restless/jsonapi"
+
 	sq "github.com/Masterminds/squirrel"
 
 	"github.com/gorestless/restless"
@@ -24,7 +26,7 @@ INSERT INTO friendship (user_id, friend_id, met) VALUES ('a@x', 'm@x', 'school')
 func sdUsersEnv(t *testing.T, mod func(u *resource.Table)) *env {
 	t.Helper()
 	u := demo.Users()
-	u.SoftDelete = &restless.SoftDelete{Column: "active"}
+	u.SoftDelete = &resource.SoftDelete{Column: "active"}
 	if mod != nil {
 		mod(u)
 	}
@@ -185,8 +187,8 @@ func TestSoftDeleteHooksAndRowFilter(t *testing.T) {
 		u.Filter = func(ctx context.Context) (sq.Sqlizer, error) {
 			return sq.NotEq{`"users"."email"`: "b@x"}, nil
 		}
-		hook := func(when string) func(ctx context.Context, w *restless.Write) error {
-			return func(ctx context.Context, w *restless.Write) error {
+		hook := func(when string) func(ctx context.Context, w *resource.Write) error {
+			return func(ctx context.Context, w *resource.Write) error {
 				ops = append(ops, when+" "+w.Op.String()+" "+w.ID.(string))
 				return nil
 			}
@@ -207,8 +209,8 @@ func TestSoftDeleteHooksAndRowFilter(t *testing.T) {
 
 	t.Run("a failing hook rolls back", func(t *testing.T) {
 		e := sdUsersEnv(t, func(u *resource.Table) {
-			u.After = func(ctx context.Context, w *restless.Write) error {
-				return &restless.Error{Status: http.StatusConflict, Title: "Conflict", Detail: "Keep her."}
+			u.After = func(ctx context.Context, w *resource.Write) error {
+				return &jsonapi.Error{Status: http.StatusConflict, Title: "Conflict", Detail: "Keep her."}
 			}
 		})
 		var res *response
@@ -242,7 +244,7 @@ func TestSoftDeleteVisible(t *testing.T) {
 func sdPeopleEnv(t *testing.T, mod func(p *resource.Table)) *env {
 	t.Helper()
 	p := demo.Person()
-	p.SoftDelete = &restless.SoftDelete{Column: "deleted_at", Timestamp: true}
+	p.SoftDelete = &resource.SoftDelete{Column: "deleted_at", Timestamp: true}
 	if mod != nil {
 		mod(p)
 	}
@@ -327,14 +329,14 @@ func TestSoftDeleteBulk(t *testing.T) {
 // answer DELETE.
 type sdSelectOnly struct{ t *resource.Table }
 
-func (r sdSelectOnly) Schema() *restless.Schema { return r.t.Schema() }
+func (r sdSelectOnly) Schema() *resource.Schema { return r.t.Schema() }
 func (r sdSelectOnly) Select(ctx context.Context) (sq.SelectBuilder, error) {
 	return r.t.Select(ctx)
 }
 
 func TestSoftDeleteWithoutDeleter(t *testing.T) {
 	u := demo.Users()
-	u.SoftDelete = &restless.SoftDelete{Column: "active"}
+	u.SoftDelete = &resource.SoftDelete{Column: "active"}
 	e := newEnv(t, sdSelectOnly{u})
 	e.exec(demo.UsersSchema)
 	e.exec(sdUsers)
@@ -351,10 +353,10 @@ func TestSoftDeleteWithoutDeleter(t *testing.T) {
 func TestSoftDeleteSchema(t *testing.T) {
 	for _, tc := range []struct {
 		name string
-		sd   *restless.SoftDelete
+		sd   *resource.SoftDelete
 		want string
 	}{
-		{"no column", &restless.SoftDelete{}, "needs a column"},
+		{"no column", &resource.SoftDelete{}, "needs a column"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p := demo.Person()

@@ -1,7 +1,6 @@
 package restless_test
 
 import (
-	"github.com/gorestless/restless"
 	"github.com/gorestless/restless/resource"
 )
 
@@ -10,7 +9,7 @@ type resourceTable struct {
 	Name       string
 	IDColumn   string
 	StringIDs  bool
-	Attributes []restless.Attribute
+	Attributes []resource.Attribute
 }
 
 func (r *resourceTable) table() *resource.Table {

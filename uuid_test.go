@@ -3,7 +3,6 @@ package restless_test
 import (
 	"testing"
 
-	"github.com/gorestless/restless"
 	"github.com/gorestless/restless/resource"
 )
 
@@ -13,9 +12,9 @@ func TestUUIDIDs(t *testing.T) {
 	eachDB(t, func(t *testing.T) {
 		const id = "8A7C6560-0b5a-4f0e-9d1c-2f3e4a5b6c7d"
 		tag := &resource.Table{Name: "tag", UUIDs: true, ClientIDs: true,
-			Attributes: []restless.Attribute{{Name: "label"}},
-			Relationships: []restless.Relationship{
-				{Name: "parent", Type: "tag", Kind: restless.ToOne, ForeignKey: "parent_id"},
+			Attributes: []resource.Attribute{{Name: "label"}},
+			Relationships: []resource.Relationship{
+				{Name: "parent", Type: "tag", Kind: resource.ToOne, ForeignKey: "parent_id"},
 			}}
 		e := newEnv(t, tag)
 		// A uuid column cannot hold the row stored by hand on SQLite; on
@@ -58,7 +57,7 @@ INSERT INTO tag (id, label) VALUES ('`+id+`', 'root')`))
 				}
 			})
 		}
-		if err := (&restless.Schema{Type: "x", ID: restless.ID{Column: "id", Type: restless.Integer, UUID: true}}).Validate(); err == nil {
+		if err := (&resource.Schema{Type: "x", ID: resource.ID{Column: "id", Type: resource.Integer, UUID: true}}).Validate(); err == nil {
 			t.Error("Validate accepts a UUID id of type Integer")
 		}
 	})

@@ -11,10 +11,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gorestless/restless/jsonapi"
+
 	sq "github.com/Masterminds/squirrel"
 	"github.com/jackc/pgx/v5/pgconn"
 
-	"github.com/gorestless/restless"
 	"github.com/gorestless/restless/internal/demo"
 	"github.com/gorestless/restless/resource"
 )
@@ -40,7 +41,7 @@ func wtPerson(mod func(p *resource.Table)) *resource.Table {
 }
 
 // wtSetAttr replaces the attribute of the same name, or appends it.
-func wtSetAttr(p *resource.Table, a restless.Attribute) {
+func wtSetAttr(p *resource.Table, a resource.Attribute) {
 	for i := range p.Attributes {
 		if p.Attributes[i].Name == a.Name {
 			p.Attributes[i] = a
@@ -51,8 +52,8 @@ func wtSetAttr(p *resource.Table, a restless.Attribute) {
 }
 
 // wtResources returns the person resource p beside the demo computer.
-func wtResources(p *resource.Table) []restless.Resource {
-	return []restless.Resource{p, demo.Computer()}
+func wtResources(p *resource.Table) []resource.Resource {
+	return []resource.Resource{p, demo.Computer()}
 }
 
 // wtDoc decodes a body keeping numbers exact.
@@ -152,7 +153,7 @@ func wtCount(t *testing.T, e *env, table, where string, args ...any) int64 {
 // wtBadCase is one bad write that must fail and change nothing.
 type wtBadCase struct {
 	name   string
-	res    func() []restless.Resource // nil: the demo resources
+	res    func() []resource.Resource // nil: the demo resources
 	method string
 	path   string
 	body   string
@@ -182,14 +183,14 @@ func wtRunBad(t *testing.T, cases []wtBadCase) {
 
 func TestPostBadInput(t *testing.T) {
 	eachDB(t, func(t *testing.T) {
-		upperName := func() []restless.Resource {
+		upperName := func() []resource.Resource {
 			return wtResources(wtPerson(func(p *resource.Table) {
-				p.Attributes = append(p.Attributes, restless.Attribute{Name: "name_upper", Expr: `upper("person"."name")`})
+				p.Attributes = append(p.Attributes, resource.Attribute{Name: "name_upper", Expr: `upper("person"."name")`})
 			}))
 		}
-		readOnlyAge := func() []restless.Resource {
+		readOnlyAge := func() []resource.Resource {
 			return wtResources(wtPerson(func(p *resource.Table) {
-				wtSetAttr(p, restless.Attribute{Name: "age", Type: restless.Integer, ReadOnly: true})
+				wtSetAttr(p, resource.Attribute{Name: "age", Type: resource.Integer, ReadOnly: true})
 			}))
 		}
 		const post = http.MethodPost
@@ -508,15 +509,15 @@ func TestDelete(t *testing.T) {
 
 func TestAllowedMethods(t *testing.T) {
 	eachDB(t, func(t *testing.T) {
-		readOnly := func() []restless.Resource {
+		readOnly := func() []resource.Resource {
 			return wtResources(wtPerson(func(p *resource.Table) { p.ReadOnly = true }))
 		}
-		noDelete := func() []restless.Resource {
+		noDelete := func() []resource.Resource {
 			return wtResources(wtPerson(func(p *resource.Table) { p.NoDelete = true }))
 		}
 		for _, tc := range []struct {
 			name         string
-			res          func() []restless.Resource
+			res          func() []resource.Resource
 			method, path string
 			body         string
 			status       int
@@ -564,7 +565,7 @@ func TestAllowedMethods(t *testing.T) {
 func TestWriteOnlyAttribute(t *testing.T) {
 	eachDB(t, func(t *testing.T) {
 		e := newEnv(t, wtResources(wtPerson(func(p *resource.Table) {
-			wtSetAttr(p, restless.Attribute{Name: "age", Type: restless.Integer, WriteOnly: true})
+			wtSetAttr(p, resource.Attribute{Name: "age", Type: resource.Integer, WriteOnly: true})
 		}))...)
 		res := e.do(http.MethodPost, "/api/person", wtPersonDoc(`{"name":"Zoe","age":50}`))
 		wtWantStatus(t, res, http.StatusCreated)
@@ -591,14 +592,14 @@ func TestWriteOnlyAttribute(t *testing.T) {
 }
 
 // wtHooked returns resources whose person has the given hooks.
-func wtHooked(before, after func(ctx context.Context, w *restless.Write) error) []restless.Resource {
+func wtHooked(before, after func(ctx context.Context, w *resource.Write) error) []resource.Resource {
 	return wtResources(wtPerson(func(p *resource.Table) {
 		p.Before = before
 		p.After = after
 	}))
 }
 
-func wtAudit(ctx context.Context, w *restless.Write) error {
+func wtAudit(ctx context.Context, w *resource.Write) error {
 	// $1 is PostgreSQL's placeholder; SQLite reads it as a parameter
 	// named "$1", the first.
 	_, err := w.Tx.ExecContext(ctx, `INSERT INTO audit (msg) VALUES ($1)`, fmt.Sprintf("%s %v", w.Op, w.ID))
@@ -615,8 +616,8 @@ func wtAuditTable(e *env) {
 func TestHooks(t *testing.T) {
 	eachDB(t, func(t *testing.T) {
 		t.Run("Before rejects with an Error", func(t *testing.T) {
-			e := newEnv(t, wtHooked(func(ctx context.Context, w *restless.Write) error {
-				return &restless.Error{Status: 422, Title: "Rejected", Detail: "no", Source: restless.Pointer("/data/attributes/name")}
+			e := newEnv(t, wtHooked(func(ctx context.Context, w *resource.Write) error {
+				return &jsonapi.Error{Status: 422, Title: "Rejected", Detail: "no", Source: jsonapi.Pointer("/data/attributes/name")}
 			}, nil)...)
 			for _, tc := range []struct{ name, method, path, body string }{
 				{"POST", http.MethodPost, "/api/person", wtPersonDoc(`{"name":"Zoe"}`)},
@@ -635,7 +636,7 @@ func TestHooks(t *testing.T) {
 		})
 
 		t.Run("Before changes a value", func(t *testing.T) {
-			e := newEnv(t, wtHooked(func(ctx context.Context, w *restless.Write) error {
+			e := newEnv(t, wtHooked(func(ctx context.Context, w *resource.Write) error {
 				if name, ok := w.Values["name"].(string); ok {
 					w.Values["name"] = strings.ToUpper(name)
 				}
@@ -658,7 +659,7 @@ func TestHooks(t *testing.T) {
 
 		t.Run("After sees the new id", func(t *testing.T) {
 			var ids []any
-			e := newEnv(t, wtHooked(nil, func(ctx context.Context, w *restless.Write) error {
+			e := newEnv(t, wtHooked(nil, func(ctx context.Context, w *resource.Write) error {
 				ids = append(ids, w.ID)
 				return nil
 			})...)
@@ -676,10 +677,10 @@ func TestHooks(t *testing.T) {
 			status int
 		}{
 			{"After fails", errors.New("after failed"), http.StatusInternalServerError},
-			{"After fails with an Error", &restless.Error{Status: http.StatusConflict, Title: "Conflict", Detail: "late"}, http.StatusConflict},
+			{"After fails with an Error", &jsonapi.Error{Status: http.StatusConflict, Title: "Conflict", Detail: "late"}, http.StatusConflict},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
-				e := newEnv(t, wtHooked(nil, func(ctx context.Context, w *restless.Write) error { return tc.err })...)
+				e := newEnv(t, wtHooked(nil, func(ctx context.Context, w *resource.Write) error { return tc.err })...)
 				for _, r := range []struct{ name, method, path, body string }{
 					{"POST", http.MethodPost, "/api/person", wtPersonDoc(`{"name":"Zoe"}`)},
 					{"PATCH", http.MethodPatch, "/api/person/1", wtPatchDoc("1", `{"age":99}`)},
@@ -706,7 +707,7 @@ func TestHooks(t *testing.T) {
 		})
 
 		t.Run("After write rolled back by a later failure", func(t *testing.T) {
-			e := newEnv(t, wtHooked(nil, func(ctx context.Context, w *restless.Write) error {
+			e := newEnv(t, wtHooked(nil, func(ctx context.Context, w *resource.Write) error {
 				if err := wtAudit(ctx, w); err != nil {
 					return err
 				}
@@ -734,7 +735,7 @@ func TestHooks(t *testing.T) {
 
 func TestRowFilter(t *testing.T) {
 	eachDB(t, func(t *testing.T) {
-		young := func() []restless.Resource {
+		young := func() []resource.Resource {
 			return wtResources(wtPerson(func(p *resource.Table) {
 				p.Filter = func(ctx context.Context) (sq.Sqlizer, error) {
 					return sq.Lt{`"person"."age"`: 40}, nil
@@ -798,7 +799,7 @@ func TestRowFilterTenant(t *testing.T) {
 		tenantOf := func(ctx context.Context) (string, error) {
 			tenant, ok := ctx.Value(wtTenantKey{}).(string)
 			if !ok {
-				return "", restless.NewError(http.StatusUnauthorized, "No tenant.")
+				return "", jsonapi.NewError(http.StatusUnauthorized, "No tenant.")
 			}
 			return tenant, nil
 		}
@@ -921,7 +922,7 @@ func TestBusyDatabase(t *testing.T) {
 			}
 		}
 		for _, cause := range busy {
-			e := newEnv(t, wtHooked(func(ctx context.Context, w *restless.Write) error {
+			e := newEnv(t, wtHooked(func(ctx context.Context, w *resource.Write) error {
 				return fmt.Errorf("hook: %w", cause)
 			}, nil)...)
 			for _, tc := range []struct{ name, method, path, body string }{
@@ -951,7 +952,7 @@ func TestLeakNoSQL(t *testing.T) {
 	eachDB(t, func(t *testing.T) {
 		t.Run("bad expression on GET", func(t *testing.T) {
 			e := newEnv(t, wtResources(wtPerson(func(p *resource.Table) {
-				p.Attributes = append(p.Attributes, restless.Attribute{Name: "bad", Expr: "no_such_column"})
+				p.Attributes = append(p.Attributes, resource.Attribute{Name: "bad", Expr: "no_such_column"})
 			}))...)
 			for _, path := range []string{"/api/person/1", "/api/person"} {
 				res := e.do(http.MethodGet, path, "")
@@ -964,7 +965,7 @@ func TestLeakNoSQL(t *testing.T) {
 			}
 		})
 		t.Run("hook error on POST", func(t *testing.T) {
-			e := newEnv(t, wtHooked(func(ctx context.Context, w *restless.Write) error {
+			e := newEnv(t, wtHooked(func(ctx context.Context, w *resource.Write) error {
 				return fmt.Errorf("boom: SELECT secret")
 			}, nil)...)
 			var res *response

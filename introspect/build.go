@@ -8,6 +8,8 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/gorestless/restless/jsonapi"
+
 	"github.com/gorestless/restless"
 	"github.com/gorestless/restless/resource"
 )
@@ -15,7 +17,7 @@ import (
 // column is one column as the database declares it.
 type column struct {
 	name      string
-	typ       restless.ValueType
+	typ       resource.ValueType
 	generated bool // computed by the database, never written
 	uuid      bool // a PostgreSQL uuid, so only UUIDs can be keys
 }
@@ -232,7 +234,7 @@ func (b *builder) resource(t *table, typ string) *resource.Table {
 		Name:      t.name,
 		Type:      typ,
 		IDColumn:  key.name,
-		StringIDs: key.typ != restless.Integer,
+		StringIDs: key.typ != resource.Integer,
 		UUIDs:     key.uuid,
 		ClientIDs: b.opts.ClientIDs || !t.autoKey,
 		ReadOnly:  b.opts.ReadOnly,
@@ -259,7 +261,7 @@ func (b *builder) resource(t *table, typ string) *resource.Table {
 			b.warnf("column %q of table %q is left out: the name %q is taken; rename it", c.name, t.name, name)
 			continue
 		}
-		r.Attributes = append(r.Attributes, restless.Attribute{
+		r.Attributes = append(r.Attributes, resource.Attribute{
 			Name: name, Column: c.name, Type: c.typ,
 			ReadOnly:  c.generated,
 			WriteOnly: b.writeOnl[t.name+"."+c.name],
@@ -319,8 +321,8 @@ func (b *builder) toOnes(t *table) {
 			b.warnf("foreign key %q of table %q is left out: the name %q is taken; rename it (%s.%s=NAME)", c.name, t.name, name, t.name, c.name)
 			continue
 		}
-		r.Relationships = append(r.Relationships, restless.Relationship{
-			Name: name, Type: b.res[fk.refTable].Type, Kind: restless.ToOne,
+		r.Relationships = append(r.Relationships, resource.Relationship{
+			Name: name, Type: b.res[fk.refTable].Type, Kind: resource.ToOne,
 			ForeignKey: c.name, ReadOnly: b.opts.ReadOnly,
 		})
 	}
@@ -334,12 +336,12 @@ func (b *builder) inverses(t *table) {
 	}
 	count := map[string]int{}
 	for _, rel := range r.Relationships {
-		if rel.Kind == restless.ToOne {
+		if rel.Kind == resource.ToOne {
 			count[rel.Type]++
 		}
 	}
 	for _, rel := range r.Relationships {
-		if rel.Kind != restless.ToOne {
+		if rel.Kind != resource.ToOne {
 			continue
 		}
 		fk, _ := t.foreignKey(rel.ForeignKey)
@@ -353,8 +355,8 @@ func (b *builder) inverses(t *table) {
 			b.warnf("the inverse of %s.%s is left out: table %q already has a member %q; rename it (%s.%s=NAME)", t.name, rel.Name, target.Name, name, target.Name, name)
 			continue
 		}
-		target.Relationships = append(target.Relationships, restless.Relationship{
-			Name: name, Type: r.Type, Kind: restless.ToMany,
+		target.Relationships = append(target.Relationships, resource.Relationship{
+			Name: name, Type: r.Type, Kind: resource.ToMany,
 			ForeignKey: rel.ForeignKey, ReadOnly: b.opts.ReadOnly,
 		})
 	}
@@ -362,13 +364,13 @@ func (b *builder) inverses(t *table) {
 
 // join adds the many-to-many relationships of join table t.
 func (b *builder) join(t *table) {
-	var meta []restless.Attribute
+	var meta []resource.Attribute
 	for _, c := range t.columns {
 		if slices.Contains(t.pk, c.name) || b.exclude[t.name+"."+c.name] {
 			continue
 		}
 		name := b.rename(t.name+"."+c.name, c.name)
-		meta = append(meta, restless.Attribute{
+		meta = append(meta, resource.Attribute{
 			Name: name, Column: c.name, Type: c.typ,
 			ReadOnly:  c.generated,
 			WriteOnly: b.writeOnl[t.name+"."+c.name],
@@ -388,8 +390,8 @@ func (b *builder) join(t *table) {
 			b.warnf("join table %q: relationship %q of table %q is left out: the name is taken; rename it (%s.%s=NAME)", t.name, name, side.Name, t.name, other)
 			continue
 		}
-		side.Relationships = append(side.Relationships, restless.Relationship{
-			Name: name, Type: target.Type, Kind: restless.ManyToMany,
+		side.Relationships = append(side.Relationships, resource.Relationship{
+			Name: name, Type: target.Type, Kind: resource.ManyToMany,
 			JoinTable: t.name, JoinKey: key, JoinTargetKey: other,
 			JoinAttributes: slices.Clone(meta), ReadOnly: b.opts.ReadOnly,
 		})
@@ -412,7 +414,7 @@ func (b *builder) extras() error {
 		if !ok {
 			return fmt.Errorf("introspect: SoftDelete: table %q has no column %q", tn, col)
 		}
-		r.SoftDelete = &restless.SoftDelete{Column: c.name, Timestamp: c.typ == restless.Timestamp || c.typ == restless.Date}
+		r.SoftDelete = &resource.SoftDelete{Column: c.name, Timestamp: c.typ == resource.Timestamp || c.typ == resource.Date}
 	}
 	for _, tn := range b.opts.Bulk {
 		r, ok := b.res[tn]
@@ -440,12 +442,12 @@ func (b *builder) extras() error {
 // requireID refuses a create without a client-generated id on a table
 // whose key the database does not fill in: SQLite would store a NULL key,
 // a row no URL can name.
-func requireID(typ string) func(context.Context, *restless.Write) error {
-	return func(_ context.Context, w *restless.Write) error {
-		if w.Op == restless.OpCreate && w.ID == nil {
-			return &restless.Error{Status: http.StatusBadRequest, Title: "Missing ID",
+func requireID(typ string) func(context.Context, *resource.Write) error {
+	return func(_ context.Context, w *resource.Write) error {
+		if w.Op == resource.OpCreate && w.ID == nil {
+			return &jsonapi.Error{Status: http.StatusBadRequest, Title: "Missing ID",
 				Detail: fmt.Sprintf("A new %q resource needs a client-generated id: the database does not assign one.", typ),
-				Source: restless.Pointer("/data")}
+				Source: jsonapi.Pointer("/data")}
 		}
 		return nil
 	}

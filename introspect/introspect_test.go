@@ -7,7 +7,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gorestless/restless"
+	"github.com/gorestless/restless/resource"
+
 	"github.com/gorestless/restless/introspect"
 	"github.com/gorestless/restless/sqlite"
 )
@@ -38,11 +39,11 @@ func describe(r *introspect.Result) []string {
 		for _, rel := range s.Relationships {
 			d := fmt.Sprintf("%s:", rel.Name)
 			switch rel.Kind {
-			case restless.ToOne:
+			case resource.ToOne:
 				d += fmt.Sprintf("one>%s(%s)", rel.Type, rel.ForeignKey)
-			case restless.ToMany:
+			case resource.ToMany:
 				d += fmt.Sprintf("many>%s(%s)", rel.Type, rel.ForeignKey)
-			case restless.ManyToMany:
+			case resource.ManyToMany:
 				var meta []string
 				for _, a := range rel.JoinAttributes {
 					meta = append(meta, describeAttr(a))
@@ -69,7 +70,7 @@ func describe(r *introspect.Result) []string {
 	return out
 }
 
-func describeAttr(a restless.Attribute) string {
+func describeAttr(a resource.Attribute) string {
 	d := a.Name
 	if a.Column != a.Name {
 		d += "(" + a.Column + ")"

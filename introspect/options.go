@@ -1,7 +1,6 @@
 package introspect
 
 import (
-	"github.com/gorestless/restless"
 	"github.com/gorestless/restless/resource"
 )
 
@@ -46,8 +45,8 @@ type Result struct {
 
 // Resources returns the tables as restless resources, for
 // [restless.API.Handler].
-func (r *Result) Resources() []restless.Resource {
-	out := make([]restless.Resource, len(r.Tables))
+func (r *Result) Resources() []resource.Resource {
+	out := make([]resource.Resource, len(r.Tables))
 	for i, t := range r.Tables {
 		out[i] = t
 	}

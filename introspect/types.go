@@ -3,50 +3,50 @@ package introspect
 import (
 	"strings"
 
-	"github.com/gorestless/restless"
+	"github.com/gorestless/restless/resource"
 )
 
 // sqliteType maps a declared SQLite column type to a value type, in the
 // spirit of SQLite's own affinity rules: the first rule that matches the
 // upper-cased declaration wins, and anything else is text.
-func sqliteType(decl string) restless.ValueType {
+func sqliteType(decl string) resource.ValueType {
 	d := strings.ToUpper(decl)
 	switch {
 	case strings.Contains(d, "BOOL"):
-		return restless.Boolean
+		return resource.Boolean
 	case strings.Contains(d, "INT"):
-		return restless.Integer
+		return resource.Integer
 	case strings.Contains(d, "DATETIME"), strings.Contains(d, "TIMESTAMP"):
-		return restless.Timestamp
+		return resource.Timestamp
 	case strings.HasPrefix(d, "DATE"):
-		return restless.Date
+		return resource.Date
 	case strings.Contains(d, "JSON"):
-		return restless.JSON
+		return resource.JSON
 	case strings.Contains(d, "CHAR"), strings.Contains(d, "CLOB"), strings.Contains(d, "TEXT"):
-		return restless.String
+		return resource.String
 	case strings.Contains(d, "REAL"), strings.Contains(d, "FLOA"), strings.Contains(d, "DOUB"),
 		strings.Contains(d, "NUMERIC"), strings.Contains(d, "DECIMAL"):
-		return restless.Float
+		return resource.Float
 	}
-	return restless.String
+	return resource.String
 }
 
 // postgresType maps information_schema.columns.data_type to a value type;
 // anything not listed (text, uuid, arrays, enums, ...) is text.
-func postgresType(dataType string) restless.ValueType {
+func postgresType(dataType string) resource.ValueType {
 	switch dataType {
 	case "smallint", "integer", "bigint":
-		return restless.Integer
+		return resource.Integer
 	case "real", "double precision", "numeric":
-		return restless.Float
+		return resource.Float
 	case "boolean":
-		return restless.Boolean
+		return resource.Boolean
 	case "date":
-		return restless.Date
+		return resource.Date
 	case "timestamp without time zone", "timestamp with time zone":
-		return restless.Timestamp
+		return resource.Timestamp
 	case "json", "jsonb":
-		return restless.JSON
+		return resource.JSON
 	}
-	return restless.String
+	return resource.String
 }

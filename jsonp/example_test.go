@@ -37,7 +37,7 @@ func ExampleHandler() {
 	// 200 application/javascript; charset=utf-8
 	// /**/foo({"errors":[{"status":"404","title":"Not Found"}],"meta":{"status":404}});
 	// 400 application/vnd.api+json
-	// {"errors":[{"status":"400","title":"Bad Request","detail":"The callback parameter must be a JavaScript identifier or dotted path of at most 128 characters, such as jQuery123_456 or app.handlers.person.","source":{"parameter":"callback"}}]}
+	// {"errors":[{"status":"400","title":"Bad Request","detail":"The callback parameter must be a JavaScript identifier or dotted path of at most 128 characters, such as jQuery123_456 or app.handlers.person.","source":{"parameter":"callback"}}],"jsonapi":{"version":"1.1"}}
 }
 
 func ExampleNew() {

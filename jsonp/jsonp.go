@@ -1,11 +1,13 @@
 package jsonp
 
 import (
-	"encoding/json"
+	"errors"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
+
+	"github.com/gorestless/restless/jsonapi"
 )
 
 // Options configures [New]. The zero value is safe: the parameter is
@@ -23,7 +25,7 @@ type Options struct {
 	// Authorization header. Any web site can read a JSONP answer with the
 	// user's credentials, so set it only for data that is public anyway.
 	AllowCredentials bool
-	// ErrorHandler replies to a refused request; err is an [*Error] with
+	// ErrorHandler replies to a refused request; err is an [*jsonapi.Error] with
 	// Status 400 for a bad callback and 403 for a request with
 	// credentials. Such replies are not wrapped. If nil, a JSON:API error
 	// document such as
@@ -32,19 +34,10 @@ type Options struct {
 	ErrorHandler func(w http.ResponseWriter, r *http.Request, err error)
 }
 
-// Error is a refused JSONP request. Status is 400 (the callback is not
-// [Valid]) or 403 (the request carries credentials); Param names the query
-// parameter of the callback; Detail is a sentence for the client.
-type Error struct {
-	Status int
-	Param  string
-	Detail string
-}
-
-// Error returns "jsonp: " followed by the detail sentence.
-func (e *Error) Error() string {
-	return "jsonp: " + e.Detail
-}
+// A refused JSONP request is a *jsonapi.Error: Status is 400 (the
+// callback is not [Valid]) or 403 (the request carries credentials),
+// Source.Parameter names the query parameter of the callback and Detail
+// is a sentence for the client.
 
 // maxBody is the largest response New buffers; a larger one is replaced by
 // a wrapped 500 error document.
@@ -82,15 +75,17 @@ func New(opts Options) func(http.Handler) http.Handler {
 	if refuse == nil {
 		refuse = writeError
 	}
-	badCallback := &Error{
+	badCallback := &jsonapi.Error{
 		Status: http.StatusBadRequest,
-		Param:  param,
+		Title:  http.StatusText(http.StatusBadRequest),
+		Source: jsonapi.Parameter(param),
 		Detail: "The " + param + " parameter must be a JavaScript identifier or dotted path of at most " +
 			strconv.Itoa(maxLength) + " characters, such as jQuery123_456 or app.handlers.person.",
 	}
-	credentials := &Error{
+	credentials := &jsonapi.Error{
 		Status: http.StatusForbidden,
-		Param:  param,
+		Title:  http.StatusText(http.StatusForbidden),
+		Source: jsonapi.Parameter(param),
 		Detail: "A JSONP request must not carry credentials (a Cookie or Authorization header).",
 	}
 	allowCredentials := opts.AllowCredentials
@@ -171,41 +166,12 @@ func cut(q, name string) (rest string, values []string, found bool) {
 	return strings.Join(kept, "&"), values, true
 }
 
-type errorDocument struct {
-	Errors []errorObject `json:"errors"`
-}
-
-type errorObject struct {
-	Status string       `json:"status"`
-	Title  string       `json:"title"`
-	Detail string       `json:"detail,omitempty"`
-	Source *errorSource `json:"source,omitempty"`
-}
-
-type errorSource struct {
-	Parameter string `json:"parameter"`
-}
-
-// writeError writes the default JSON:API error document for err, an *Error.
+// writeError writes the default JSON:API error document for err, a
+// *jsonapi.Error.
 func writeError(w http.ResponseWriter, _ *http.Request, err error) {
-	e, ok := err.(*Error)
-	if !ok {
-		e = &Error{Status: http.StatusInternalServerError, Detail: err.Error()}
+	var e *jsonapi.Error
+	if !errors.As(err, &e) {
+		e = jsonapi.NewError(http.StatusInternalServerError, "The JSONP request could not be answered.")
 	}
-	obj := errorObject{
-		Status: strconv.Itoa(e.Status),
-		Title:  http.StatusText(e.Status),
-		Detail: e.Detail,
-	}
-	if e.Param != "" {
-		obj.Source = &errorSource{Parameter: e.Param}
-	}
-	body, _ := json.Marshal(errorDocument{Errors: []errorObject{obj}}) // cannot fail with these types
-	h := w.Header()
-	h.Del("Content-Length")
-	h.Del("ETag")
-	h.Set("Content-Type", "application/vnd.api+json")
-	h.Set("X-Content-Type-Options", "nosniff")
-	w.WriteHeader(e.Status)
-	_, _ = w.Write(append(body, '\n'))
+	jsonapi.WriteErrors(w, jsonapi.MediaType, e.Status, e)
 }

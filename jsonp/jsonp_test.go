@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gorestless/restless/jsonapi"
 	"github.com/gorestless/restless/jsonp"
 )
 
@@ -210,7 +211,7 @@ func TestHandler(t *testing.T) {
 			header:     http.Header{"Cookie": {"session=1"}},
 			wantCode:   403,
 			wantHeader: map[string]string{"Content-Type": "application/vnd.api+json", "X-Content-Type-Options": "nosniff"},
-			wantBody:   `{"errors":[{"status":"403","title":"Forbidden","detail":"A JSONP request must not carry credentials (a Cookie or Authorization header).","source":{"parameter":"callback"}}]}` + "\n",
+			wantBody:   `{"errors":[{"status":"403","title":"Forbidden","detail":"A JSONP request must not carry credentials (a Cookie or Authorization header).","source":{"parameter":"callback"}}],"jsonapi":{"version":"1.1"}}` + "\n",
 		},
 		{
 			name:   "credentials refused: Authorization",
@@ -239,14 +240,14 @@ func TestHandler(t *testing.T) {
 			method: "GET", target: "/api/person/1?callback=alert(1)",
 			wantCode:   400,
 			wantHeader: map[string]string{"Content-Type": "application/vnd.api+json", "X-Content-Type-Options": "nosniff"},
-			wantBody:   `{"errors":[{"status":"400","title":"Bad Request","detail":"The callback parameter must be a JavaScript identifier or dotted path of at most 128 characters, such as jQuery123_456 or app.handlers.person.","source":{"parameter":"callback"}}]}` + "\n",
+			wantBody:   `{"errors":[{"status":"400","title":"Bad Request","detail":"The callback parameter must be a JavaScript identifier or dotted path of at most 128 characters, such as jQuery123_456 or app.handlers.person.","source":{"parameter":"callback"}}],"jsonapi":{"version":"1.1"}}` + "\n",
 		},
 		{
 			name:   "bad callback with a custom length",
 			opts:   jsonp.Options{MaxLength: 3},
 			method: "GET", target: "/api/person/1?callback=abcd",
 			wantCode: 400,
-			wantBody: `{"errors":[{"status":"400","title":"Bad Request","detail":"The callback parameter must be a JavaScript identifier or dotted path of at most 3 characters, such as jQuery123_456 or app.handlers.person.","source":{"parameter":"callback"}}]}` + "\n",
+			wantBody: `{"errors":[{"status":"400","title":"Bad Request","detail":"The callback parameter must be a JavaScript identifier or dotted path of at most 3 characters, such as jQuery123_456 or app.handlers.person.","source":{"parameter":"callback"}}],"jsonapi":{"version":"1.1"}}` + "\n",
 		},
 		{
 			name:   "HEAD with a bad callback",
@@ -411,12 +412,12 @@ func TestHandlerErrorHandler(t *testing.T) {
 			if w.Code != http.StatusTeapot {
 				t.Errorf("status = %d, want %d (from ErrorHandler)", w.Code, http.StatusTeapot)
 			}
-			var e *jsonp.Error
+			var e *jsonapi.Error
 			if !errors.As(got, &e) {
-				t.Fatalf("ErrorHandler got %v, want a *jsonp.Error", got)
+				t.Fatalf("ErrorHandler got %v, want a *jsonapi.Error", got)
 			}
-			if e.Status != tt.wantStatus || e.Param != "cb" || e.Detail == "" {
-				t.Errorf("ErrorHandler got %+v, want Status %d, Param cb and a detail", e, tt.wantStatus)
+			if e.Status != tt.wantStatus || e.Source == nil || e.Source.Parameter != "cb" || e.Detail == "" {
+				t.Errorf("ErrorHandler got %+v, want Status %d, source parameter cb and a detail", e, tt.wantStatus)
 			}
 		})
 	}

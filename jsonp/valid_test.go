@@ -73,14 +73,6 @@ func TestValid(t *testing.T) {
 	}
 }
 
-func TestErrorError(t *testing.T) {
-	t.Parallel()
-	e := &jsonp.Error{Status: 400, Param: "callback", Detail: "Bad callback."}
-	if got, want := e.Error(), "jsonp: Bad callback."; got != want {
-		t.Errorf("Error() = %q, want %q", got, want)
-	}
-}
-
 func TestNewPanics(t *testing.T) {
 	t.Parallel()
 	tests := []struct {

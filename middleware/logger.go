@@ -7,8 +7,6 @@ import (
 	"net"
 	"net/http"
 	"time"
-
-	"github.com/gorestless/restless"
 )
 
 // Logger returns a middleware that logs one line with l after each request:
@@ -59,7 +57,7 @@ func Logger(l *slog.Logger) func(http.Handler) http.Handler {
 // requestID returns the request id from r's context or, when the
 // middleware runs outside RequestID, from the response header.
 func requestID(w http.ResponseWriter, r *http.Request) string {
-	if id := restless.RequestIDFromContext(r.Context()); id != "" {
+	if id := RequestIDFromContext(r.Context()); id != "" {
 		return id
 	}
 	return w.Header().Get(RequestIDHeader)

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gorestless/restless/jsonapi"
+
 	"github.com/gorestless/restless"
 	"github.com/gorestless/restless/middleware"
 )
@@ -82,7 +84,7 @@ func TestLogger(t *testing.T) {
 		{
 			name: "client error",
 			handler: func(w http.ResponseWriter, r *http.Request) {
-				restless.WriteError(w, r, restless.NewError(http.StatusNotFound, "gone"))
+				restless.WriteError(w, r, jsonapi.NewError(http.StatusNotFound, "gone"))
 			},
 			want: logLine{Level: "INFO", Status: 404, Bytes: -1},
 		},

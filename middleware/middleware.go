@@ -28,6 +28,8 @@ package middleware
 import (
 	"net/http"
 	"strconv"
+
+	"github.com/gorestless/restless/jsonapi"
 )
 
 // Chain returns a middleware that applies mws in order: the first listed is
@@ -47,4 +49,14 @@ func Chain(mws ...func(http.Handler) http.Handler) func(http.Handler) http.Handl
 		}
 		return h
 	}
+}
+
+// writeError replies with e, an error document whose id is the request
+// id, as the handlers of package restless write theirs.
+func writeError(w http.ResponseWriter, r *http.Request, e *jsonapi.Error) {
+	c := *e
+	if c.ID == "" {
+		c.ID = requestID(w, r)
+	}
+	jsonapi.WriteErrors(w, jsonapi.MediaType, c.Status, &c)
 }

@@ -6,13 +6,13 @@ import (
 	"net/http"
 	"runtime/debug"
 
-	"github.com/gorestless/restless"
+	"github.com/gorestless/restless/jsonapi"
 )
 
 // Recover is a middleware that recovers from panics in the handlers it
 // wraps. It logs the panic value, the stack and the request id with the
 // [slog.Default] logger and, if the response has not started, replies with
-// a JSON:API error document of status 500 written by [restless.WriteError].
+// a JSON:API error document of status 500 that carries the request id.
 // The document says only that the server could not complete the request;
 // the panic value is never sent. Headers the handler set for the response it
 // meant to send, such as Content-Encoding and Cache-Control, are dropped
@@ -79,7 +79,7 @@ func recoverer(l *slog.Logger, next http.Handler) http.Handler {
 			for _, k := range panicHeaders {
 				h.Del(k)
 			}
-			restless.WriteError(w, r, &restless.Error{
+			writeError(w, r, &jsonapi.Error{
 				Status: http.StatusInternalServerError,
 				Title:  http.StatusText(http.StatusInternalServerError),
 				Detail: "The server could not complete the request.",

@@ -1,11 +1,10 @@
 package middleware
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"net/http"
-
-	"github.com/gorestless/restless"
 )
 
 // RequestIDHeader is the header [RequestID] reads an incoming request id
@@ -19,8 +18,9 @@ const maxRequestIDLen = 64
 // id in the request's X-Request-Id header if that is 1 to 64 characters of
 // ASCII letters, digits, '.', '_' and '-', and otherwise generates a random
 // one of 16 hex digits. It stores the id in the request context with
-// [restless.ContextWithRequestID], where [restless.WriteError] and [Logger]
-// find it, and sets it as the X-Request-Id response header.
+// [ContextWithRequestID], where the error writers of package restless and
+// of this package and [Logger] find it, and sets it as the X-Request-Id
+// response header.
 func RequestID(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id := r.Header.Get(RequestIDHeader)
@@ -28,8 +28,25 @@ func RequestID(next http.Handler) http.Handler {
 			id = newRequestID()
 		}
 		w.Header().Set(RequestIDHeader, id)
-		next.ServeHTTP(w, r.WithContext(restless.ContextWithRequestID(r.Context(), id)))
+		next.ServeHTTP(w, r.WithContext(ContextWithRequestID(r.Context(), id)))
 	})
+}
+
+type requestIDKey struct{}
+
+// ContextWithRequestID returns a copy of ctx carrying the request id, for
+// programs that take request ids from a middleware of their own. Error
+// objects written by package restless carry it as their "id" member.
+func ContextWithRequestID(ctx context.Context, id string) context.Context {
+	return context.WithValue(ctx, requestIDKey{}, id)
+}
+
+// RequestIDFromContext returns the request id stored by
+// [ContextWithRequestID] (and so by [RequestID]), or "" when there is
+// none.
+func RequestIDFromContext(ctx context.Context) string {
+	id, _ := ctx.Value(requestIDKey{}).(string)
+	return id
 }
 
 // validRequestID reports whether id is safe to echo and log: 1 to 64 bytes

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gorestless/restless/jsonapi"
+
 	"github.com/gorestless/restless"
 	"github.com/gorestless/restless/middleware"
 )
@@ -34,8 +36,8 @@ func TestRequestID(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			var ctxID string
 			h := middleware.RequestID(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				ctxID = restless.RequestIDFromContext(r.Context())
-				restless.WriteError(w, r, restless.NewError(http.StatusNotFound, "no such thing"))
+				ctxID = middleware.RequestIDFromContext(r.Context())
+				restless.WriteError(w, r, jsonapi.NewError(http.StatusNotFound, "no such thing"))
 			}))
 			req := httptest.NewRequest("GET", "/", nil)
 			if tt.incoming != "" {

@@ -25,7 +25,7 @@ func ExampleAccept() {
 	// Output:
 	// [https://jsonapi.org/ext/atomic] [] <nil>
 	// [] [] <nil>
-	// negotiate: The Accept header does not allow the media type application/vnd.api+json.
+	// restless: The Accept header does not allow the media type application/vnd.api+json.
 }
 
 func ExampleNegotiator_Handler() {
@@ -53,5 +53,5 @@ func ExampleNegotiator_Handler() {
 	// Output:
 	// 200 application/vnd.api+json; ext="https://jsonapi.org/ext/atomic" Accept
 	// 415 application/vnd.api+json
-	// {"errors":[{"status":"415","title":"Unsupported Media Type","detail":"The Content-Type of a request body must be application/vnd.api+json.","source":{"header":"Content-Type"}}]}
+	// {"errors":[{"status":"415","title":"Unsupported Media Type","detail":"The Content-Type of a request body must be application/vnd.api+json.","source":{"header":"Content-Type"}}],"jsonapi":{"version":"1.1"}}
 }

@@ -2,12 +2,12 @@ package negotiate
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"net/http"
 	"slices"
-	"strconv"
 	"strings"
+
+	"github.com/gorestless/restless/jsonapi"
 )
 
 // Result is what negotiation decided for one request.
@@ -38,7 +38,7 @@ type Negotiator struct {
 	// [AcceptRequiring]) a 406.
 	Require string
 	// ErrorHandler replies to a failed negotiation. err is usually an
-	// [*Error]. If nil, a JSON:API error document such as
+	// [*jsonapi.Error]. If nil, a JSON:API error document such as
 	// {"errors":[{"status":"415","title":"Unsupported Media Type","detail":...,"source":{"header":"Content-Type"}}]}
 	// is written with Content-Type application/vnd.api+json.
 	ErrorHandler func(w http.ResponseWriter, r *http.Request, err error)
@@ -47,7 +47,7 @@ type Negotiator struct {
 // Check decides content negotiation for r without writing anything. The
 // Content-Type is checked first, so a 415 wins over a 406. OPTIONS requests
 // (including CORS preflights) are not checked against Accept. A failure is
-// returned as an [*Error].
+// returned as an [*jsonapi.Error].
 func (n *Negotiator) Check(r *http.Request) (Result, error) {
 	var res Result
 	var err error
@@ -122,46 +122,13 @@ func addVary(h http.Header, name string) {
 	h.Add("Vary", name)
 }
 
-type errorDocument struct {
-	Errors []errorObject `json:"errors"`
-}
-
-type errorObject struct {
-	Status string       `json:"status"`
-	Title  string       `json:"title"`
-	Detail string       `json:"detail,omitempty"`
-	Source *errorSource `json:"source,omitempty"`
-}
-
-type errorSource struct {
-	Header string `json:"header"`
-}
-
 // writeError writes the default JSON:API error document for err.
 func writeError(w http.ResponseWriter, err error) {
-	var e *Error
+	var e *jsonapi.Error
 	if !errors.As(err, &e) {
-		e = &Error{Status: http.StatusInternalServerError, Detail: "Content negotiation failed."}
+		e = jsonapi.NewError(http.StatusInternalServerError, "Content negotiation failed.")
 	}
-	obj := errorObject{
-		Status: strconv.Itoa(e.Status),
-		Title:  http.StatusText(e.Status),
-		Detail: e.Detail,
-	}
-	if e.Header != "" {
-		obj.Source = &errorSource{Header: e.Header}
-	}
-	body, mErr := json.Marshal(errorDocument{Errors: []errorObject{obj}})
-	if mErr != nil { // cannot happen with these types
-		http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
-		return
-	}
-	h := w.Header()
-	h.Set("Content-Type", MediaType)
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Del("Content-Length")
-	w.WriteHeader(e.Status)
-	_, _ = w.Write(append(body, '\n'))
+	jsonapi.WriteErrors(w, MediaType, e.Status, e)
 }
 
 type contextKey struct{}

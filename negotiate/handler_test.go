@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/gorestless/restless/jsonapi"
 )
 
 type errorDoc struct {
@@ -304,9 +306,9 @@ func TestCustomErrorHandler(t *testing.T) {
 	if gotReq != r {
 		t.Error("ErrorHandler got a different request")
 	}
-	var e *Error
-	if !errors.As(gotErr, &e) || e.Status != http.StatusNotAcceptable || e.Header != "Accept" {
-		t.Errorf("ErrorHandler err = %#v, want *Error 406 Accept", gotErr)
+	var e *jsonapi.Error
+	if !errors.As(gotErr, &e) || e.Status != http.StatusNotAcceptable || e.Source == nil || e.Source.Header != "Accept" {
+		t.Errorf("ErrorHandler err = %#v, want *jsonapi.Error 406 Accept", gotErr)
 	}
 	if !hasVaryAccept(w.Header()) {
 		t.Errorf("Vary = %q, want Accept", w.Header().Values("Vary"))

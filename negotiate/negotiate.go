@@ -51,7 +51,7 @@
 //
 // The package has two layers. The lower layer, [ContentType] and [Accept],
 // checks single header values and returns the extension and profile URIs
-// involved or an [*Error]; it knows nothing about HTTP requests. The upper
+// involved or an [*jsonapi.Error]; it knows nothing about HTTP requests. The upper
 // layer, [Negotiator] and [Handler], applies both checks to an
 // [*http.Request], adds "Vary: Accept", answers failures with a JSON:API
 // error document (or a custom ErrorHandler), and stores the [Result] in the
@@ -62,37 +62,31 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+
+	"github.com/gorestless/restless/jsonapi"
 )
 
 // MediaType is the JSON:API media type.
-const MediaType = "application/vnd.api+json"
+const MediaType = jsonapi.MediaType
 
-// Error is a negotiation failure. Status is 406 or 415; Header names the
-// request header at fault ("Accept" or "Content-Type"); Detail is a sentence
-// for the client.
-type Error struct {
-	Status int
-	Header string
-	Detail string
+// A negotiation failure is a *jsonapi.Error: Status is 406 or 415,
+// Source.Header names the request header at fault ("Accept" or
+// "Content-Type") and Detail is a sentence for the client.
+
+func unsupportedMediaType(detail string) *jsonapi.Error {
+	return &jsonapi.Error{Status: http.StatusUnsupportedMediaType, Title: http.StatusText(http.StatusUnsupportedMediaType),
+		Detail: detail, Source: jsonapi.Header("Content-Type")}
 }
 
-// Error returns "negotiate: " followed by the detail sentence.
-func (e *Error) Error() string {
-	return "negotiate: " + e.Detail
-}
-
-func unsupportedMediaType(detail string) *Error {
-	return &Error{Status: http.StatusUnsupportedMediaType, Header: "Content-Type", Detail: detail}
-}
-
-func notAcceptable(detail string) *Error {
-	return &Error{Status: http.StatusNotAcceptable, Header: "Accept", Detail: detail}
+func notAcceptable(detail string) *jsonapi.Error {
+	return &jsonapi.Error{Status: http.StatusNotAcceptable, Title: http.StatusText(http.StatusNotAcceptable),
+		Detail: detail, Source: jsonapi.Header("Accept")}
 }
 
 // ContentType checks a request's Content-Type header value. hasBody says
 // whether the request has a body. supportedExt lists the extension URIs the
 // server supports. It returns the extension and profile URIs of a JSON:API
-// Content-Type (nil when absent), or an [*Error] with status 415.
+// Content-Type (nil when absent), or an [*jsonapi.Error] with status 415.
 func ContentType(header string, hasBody bool, supportedExt []string) (ext, profile []string, err error) {
 	header = strings.Trim(header, " \t")
 	if header == "" {
@@ -132,7 +126,7 @@ func ContentType(header string, hasBody bool, supportedExt []string) (ext, profi
 // the best acceptable JSON:API instance (highest q; ties: the first listed; a
 // plain instance with no ext is a fine choice), or nil, nil when served
 // through a wildcard or when the header is empty. When nothing acceptable is
-// left it returns an [*Error] with status 406.
+// left it returns an [*jsonapi.Error] with status 406.
 func Accept(header string, supportedExt []string) (ext, profile []string, err error) {
 	return accept(header, supportedExt, "")
 }

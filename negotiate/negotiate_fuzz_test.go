@@ -6,6 +6,8 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/gorestless/restless/jsonapi"
+
 	"github.com/gorestless/restless/negotiate"
 )
 
@@ -26,8 +28,8 @@ func FuzzContentType(f *testing.F) {
 	f.Fuzz(func(t *testing.T, header string, hasBody bool) {
 		ext, profile, err := negotiate.ContentType(header, hasBody, fuzzExt)
 		if err != nil {
-			var ne *negotiate.Error
-			if !errors.As(err, &ne) || ne.Status != http.StatusUnsupportedMediaType || ne.Header != "Content-Type" || ne.Detail == "" {
+			var ne *jsonapi.Error
+			if !errors.As(err, &ne) || ne.Status != http.StatusUnsupportedMediaType || ne.Source == nil || ne.Source.Header != "Content-Type" || ne.Detail == "" {
 				t.Fatalf("error %#v is not a 415 naming Content-Type", err)
 			}
 			return
@@ -60,8 +62,8 @@ func FuzzAccept(f *testing.F) {
 	f.Fuzz(func(t *testing.T, header string) {
 		ext, profile, err := negotiate.Accept(header, fuzzExt)
 		if err != nil {
-			var ne *negotiate.Error
-			if !errors.As(err, &ne) || ne.Status != http.StatusNotAcceptable || ne.Header != "Accept" || ne.Detail == "" {
+			var ne *jsonapi.Error
+			if !errors.As(err, &ne) || ne.Status != http.StatusNotAcceptable || ne.Source == nil || ne.Source.Header != "Accept" || ne.Detail == "" {
 				t.Fatalf("error %#v is not a 406 naming Accept", err)
 			}
 			return

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/gorestless/restless/jsonapi"
 )
 
 const (
@@ -32,20 +34,20 @@ func checkErr(t *testing.T, err error, wantStatus int, wantHeader string) {
 		}
 		return
 	}
-	var e *Error
+	var e *jsonapi.Error
 	if !errors.As(err, &e) {
-		t.Fatalf("err = %v (%T), want *Error with status %d", err, err, wantStatus)
+		t.Fatalf("err = %v (%T), want *jsonapi.Error with status %d", err, err, wantStatus)
 	}
 	if e.Status != wantStatus {
 		t.Errorf("Status = %d, want %d", e.Status, wantStatus)
 	}
-	if e.Header != wantHeader {
-		t.Errorf("Header = %q, want %q", e.Header, wantHeader)
+	if e.Source == nil || e.Source.Header != wantHeader {
+		t.Errorf("Source = %+v, want header %q", e.Source, wantHeader)
 	}
 	if e.Detail == "" || !strings.HasSuffix(e.Detail, ".") {
 		t.Errorf("Detail = %q, want a sentence", e.Detail)
 	}
-	if got, want := e.Error(), "negotiate: "+e.Detail; got != want {
+	if got, want := e.Error(), "restless: "+e.Detail; got != want {
 		t.Errorf("Error() = %q, want %q", got, want)
 	}
 }
@@ -265,7 +267,7 @@ func TestAcceptDetail(t *testing.T) {
 
 func TestErrorStatusConstants(t *testing.T) {
 	_, _, err := ContentType("text/plain", true, nil)
-	var e *Error
+	var e *jsonapi.Error
 	if !errors.As(err, &e) || e.Status != http.StatusUnsupportedMediaType {
 		t.Errorf("ContentType err = %v, want status %d", err, http.StatusUnsupportedMediaType)
 	}

@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"slices"
 	"testing"
+
+	"github.com/gorestless/restless/jsonapi"
 )
 
 const atomicURI = "https://jsonapi.org/ext/atomic"
@@ -53,9 +55,9 @@ func TestRequire(t *testing.T) {
 				t.Fatalf("status %d, want %d: %s", w.Code, tt.status, w.Body)
 			}
 			if tt.status != 200 {
-				var e *Error
+				var e *jsonapi.Error
 				_, err := n.Check(newRequest(tt.method, body, h))
-				if !errors.As(err, &e) || e.Header != tt.header {
+				if !errors.As(err, &e) || e.Source == nil || e.Source.Header != tt.header {
 					t.Errorf("Check: %v, want a %d at %s", err, tt.status, tt.header)
 				}
 				return

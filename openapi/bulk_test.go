@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gorestless/restless/resource"
+
 	"github.com/getkin/kin-openapi/openapi3filter"
 
 	"github.com/gorestless/restless"
@@ -32,8 +34,8 @@ func TestBulkDocumented(t *testing.T) {
 	person.Bulk = true
 	computer.Bulk, computer.NoDelete = true, true
 	users.Bulk, users.BulkUnfiltered = true, true
-	users.SoftDelete = &restless.SoftDelete{Column: "active"}
-	res := []restless.Resource{person, computer, users}
+	users.SoftDelete = &resource.SoftDelete{Column: "active"}
+	res := []resource.Resource{person, computer, users}
 	api := &restless.API{DB: db.Reader, WriteDB: db.Writer, Dialect: sqlite.Dialect, Prefix: "/api", BaseURL: base}
 	desc, err := openapi.Handler(api, res...)
 	if err != nil {

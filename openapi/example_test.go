@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/gorestless/restless/resource"
+
 	"github.com/gorestless/restless"
 	"github.com/gorestless/restless/internal/demo"
 	"github.com/gorestless/restless/openapi"
@@ -47,7 +49,7 @@ func ExampleDocument() {
 // root links to it.
 func ExampleHandler() {
 	api := &restless.API{Prefix: "/api"}
-	res := []restless.Resource{demo.Person(), demo.Computer()}
+	res := []resource.Resource{demo.Person(), demo.Computer()}
 	h, err := openapi.Handler(api, res...)
 	if err != nil {
 		fmt.Println(err)

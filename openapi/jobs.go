@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"net/http"
 
+	"github.com/gorestless/restless/jobs"
+
 	"github.com/getkin/kin-openapi/openapi3"
 
 	"github.com/gorestless/restless"
@@ -16,7 +18,7 @@ func (b *builder) jobSchema() string {
 	if _, ok := b.doc.Components.Schemas[name]; ok {
 		return name
 	}
-	state := &openapi3.Schema{Type: types("string"), Enum: []any{restless.JobPending, restless.JobRunning, restless.JobComplete, restless.JobFailed}}
+	state := &openapi3.Schema{Type: types("string"), Enum: []any{jobs.Pending, jobs.Running, jobs.Complete, jobs.Failed}}
 	errs := array(b.ref("Error"))
 	errs.Description = "The errors of a failed job."
 	obj := object(openapi3.Schemas{

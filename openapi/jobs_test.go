@@ -4,18 +4,21 @@ import (
 	"context"
 	"testing"
 
+	"github.com/gorestless/restless/jobs"
+	"github.com/gorestless/restless/resource"
+
 	"github.com/gorestless/restless"
 	"github.com/gorestless/restless/internal/demo"
 	"github.com/gorestless/restless/openapi"
 )
 
 // provisioned is the demo's computer type made a Provisioner.
-type provisioned struct{ restless.Creator }
+type provisioned struct{ resource.Creator }
 
-func (provisioned) Provision(ctx context.Context, id any, v restless.Values) error { return nil }
+func (provisioned) Provision(ctx context.Context, id any, v resource.Values) error { return nil }
 
 func TestJobsDocumented(t *testing.T) {
-	api := &restless.API{Prefix: "/api", Jobs: &restless.Jobs{}}
+	api := &restless.API{Prefix: "/api", Jobs: &jobs.Runner{}}
 	doc, err := openapi.Document(api, demo.Person(), provisioned{demo.Computer()})
 	if err != nil {
 		t.Fatal(err)

@@ -25,6 +25,9 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/gorestless/restless/jsonapi"
+	"github.com/gorestless/restless/resource"
+
 	"github.com/getkin/kin-openapi/openapi3"
 
 	"github.com/gorestless/restless"
@@ -47,7 +50,7 @@ const contentType = "application/vnd.oai.openapi+json;version=3.1"
 // api.Routes, so it lists the same endpoints; {Prefix}/openapi.json is
 // listed when api.Description is set. The document is checked with
 // kin-openapi's validator before it is returned.
-func Document(api *restless.API, res ...restless.Resource) (*openapi3.T, error) {
+func Document(api *restless.API, res ...resource.Resource) (*openapi3.T, error) {
 	return build(api, res, api.Description != nil)
 }
 
@@ -61,7 +64,7 @@ func Document(api *restless.API, res ...restless.Resource) (*openapi3.T, error) 
 //
 //	h, err := openapi.Handler(api, person, computer)
 //	api.Description = h
-func Handler(api *restless.API, res ...restless.Resource) (http.Handler, error) {
+func Handler(api *restless.API, res ...resource.Resource) (http.Handler, error) {
 	doc, err := build(api, res, true)
 	if err != nil {
 		return nil, err
@@ -92,7 +95,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	default:
 		w.Header().Set("Allow", allow)
-		restless.WriteError(w, r, &restless.Error{Status: http.StatusMethodNotAllowed, Title: "Method Not Allowed",
+		restless.WriteError(w, r, &jsonapi.Error{Status: http.StatusMethodNotAllowed, Title: "Method Not Allowed",
 			Detail: fmt.Sprintf("This endpoint does not support %s; it supports %s.", r.Method, allow)})
 		return
 	}
@@ -125,7 +128,7 @@ func matches(header, tag string) bool {
 
 // typeInfo is what the builder knows of one served type.
 type typeInfo struct {
-	schema *restless.Schema
+	schema *resource.Schema
 	// key is the component name of the resource object; the type's other
 	// components start with it.
 	key string
@@ -137,7 +140,7 @@ type typeInfo struct {
 
 // relInfo is one relationship of a served type.
 type relInfo struct {
-	rel    *restless.Relationship
+	rel    *resource.Relationship
 	key    string    // component name prefix, such as "person.computers"
 	target *typeInfo // nil when the API does not serve the related type
 }
@@ -153,7 +156,7 @@ type builder struct {
 	given map[string]string
 }
 
-func build(api *restless.API, res []restless.Resource, description bool) (*openapi3.T, error) {
+func build(api *restless.API, res []resource.Resource, description bool) (*openapi3.T, error) {
 	routes, err := api.Routes(res...)
 	if err != nil {
 		return nil, err
@@ -352,23 +355,23 @@ func openMap(values *openapi3.SchemaRef) *openapi3.Schema {
 
 // valueSchema returns the schema of an attribute's values: every
 // attribute may be null.
-func valueSchema(t restless.ValueType) *openapi3.Schema {
+func valueSchema(t resource.ValueType) *openapi3.Schema {
 	switch t {
-	case restless.Integer:
+	case resource.Integer:
 		return &openapi3.Schema{Type: types("integer", "null"), Format: "int64"}
-	case restless.Float:
+	case resource.Float:
 		return &openapi3.Schema{Type: types("number", "null"), Format: "double"}
-	case restless.Boolean:
+	case resource.Boolean:
 		return &openapi3.Schema{Type: types("boolean", "null")}
-	case restless.Date:
+	case resource.Date:
 		return &openapi3.Schema{Type: types("string", "null"), Format: "date",
 			Description: "A calendar date, YYYY-MM-DD. Writes also accept CURRENT_DATE, CURRENT_TIMESTAMP and LOCALTIMESTAMP, evaluated by the database."}
-	case restless.Timestamp:
+	case resource.Timestamp:
 		return &openapi3.Schema{Type: types("string", "null"), Format: "date-time",
 			Description: "An RFC 3339 instant, in UTC. Writes also accept CURRENT_TIMESTAMP, CURRENT_DATE and LOCALTIMESTAMP, evaluated by the database."}
-	case restless.JSON:
+	case resource.JSON:
 		return &openapi3.Schema{Description: "Any JSON value."}
-	case restless.UUID:
+	case resource.UUID:
 		return &openapi3.Schema{Type: types("string", "null"), Format: "uuid"}
 	}
 	return &openapi3.Schema{Type: types("string", "null")}
@@ -377,7 +380,7 @@ func valueSchema(t restless.ValueType) *openapi3.Schema {
 // attributeSchema returns the schema of an attribute: read-only when
 // clients may not write it (a computed attribute, say), write-only when
 // documents never show it.
-func attributeSchema(a *restless.Attribute) *openapi3.Schema {
+func attributeSchema(a *resource.Attribute) *openapi3.Schema {
 	s := valueSchema(a.Type)
 	s.ReadOnly, s.WriteOnly = !a.Writable(), !a.Readable()
 	if s.ReadOnly {
@@ -390,8 +393,8 @@ func attributeSchema(a *restless.Attribute) *openapi3.Schema {
 }
 
 // idSchema returns the schema of t's ids.
-func idSchema(s *restless.Schema) *openapi3.Schema {
-	if s.ID.Type == restless.Integer {
+func idSchema(s *resource.Schema) *openapi3.Schema {
+	if s.ID.Type == resource.Integer {
 		return &openapi3.Schema{Type: types("string"), Pattern: `^(0|-?[1-9][0-9]*)$`,
 			Description: "A decimal 64-bit integer, as a string."}
 	}
@@ -664,8 +667,8 @@ func (b *builder) identifier(typ string) *openapi3.SchemaRef {
 }
 
 // readable returns the attributes of s that documents show.
-func readable(s *restless.Schema) []*restless.Attribute {
-	var out []*restless.Attribute
+func readable(s *resource.Schema) []*resource.Attribute {
+	var out []*resource.Attribute
 	for i := range s.Attributes {
 		if a := &s.Attributes[i]; a.Readable() {
 			out = append(out, a)
@@ -708,7 +711,7 @@ func (b *builder) typeSchemas(t *typeInfo) {
 				"count": inline(&openapi3.Schema{Type: types("integer"), Format: "int64", Description: "The number of related resources, with withCount."}),
 			})),
 		})
-		if ri.rel.Kind == restless.ToOne {
+		if ri.rel.Kind == resource.ToOne {
 			ro.Description = "A to-one relationship, with its linkage."
 		} else {
 			ro.Description = "A to-many relationship: its linkage (data) is given when include names it."
@@ -812,7 +815,7 @@ func (b *builder) bulkSchemas(t *typeInfo, typeEnum *openapi3.SchemaRef, writabl
 	bulk.Description = "The members to change in every resource the filters select; it has no id. To-many relationships cannot be changed in bulk (403)."
 	toOne := openapi3.Schemas{}
 	for _, ri := range t.rels {
-		if w, ok := writable[ri.rel.Name]; ok && ri.rel.Kind == restless.ToOne {
+		if w, ok := writable[ri.rel.Name]; ok && ri.rel.Kind == resource.ToOne {
 			toOne[ri.rel.Name] = w
 		}
 	}
@@ -848,14 +851,14 @@ func (b *builder) bulkResult() string {
 func (b *builder) relationshipSchemas(t *typeInfo, ri *relInfo) {
 	rel := ri.rel
 	ident := b.identifier(rel.Type)
-	if rel.Kind == restless.ToOne {
+	if rel.Kind == resource.ToOne {
 		b.define(ri.key+".linkage", &openapi3.Schema{
 			Description: fmt.Sprintf("The linkage of the to-one relationship %q: an identifier of a %q resource, or null.", rel.Name, rel.Type),
 			OneOf:       openapi3.SchemaRefs{ident, inline(nullSchema())},
 		})
 	} else {
 		item := ident
-		if rel.Kind == restless.ManyToMany && len(rel.JoinAttributes) > 0 {
+		if rel.Kind == resource.ManyToMany && len(rel.JoinAttributes) > 0 {
 			meta := openapi3.Schemas{}
 			for i := range rel.JoinAttributes {
 				a := &rel.JoinAttributes[i]
@@ -880,7 +883,7 @@ func (b *builder) relationshipSchemas(t *typeInfo, ri *relInfo) {
 		"links":   b.ref("PageLinks"),
 		"jsonapi": b.ref("JSONAPI"),
 	}, "data")
-	if rel.Kind != restless.ToOne {
+	if rel.Kind != resource.ToOne {
 		doc.Properties["meta"] = inline(object(openapi3.Schemas{
 			"total": inline(&openapi3.Schema{Type: types("integer"), Format: "int64", Description: "The number of members the filters select; absent with cursor pagination."}),
 		}))
@@ -1120,7 +1123,7 @@ func (b *builder) includeParams(t *typeInfo) openapi3.Parameters {
 			continue
 		}
 		names = append(names, ri.rel.Name)
-		if ri.rel.Kind != restless.ToOne {
+		if ri.rel.Kind != resource.ToOne {
 			toMany = append(toMany, ri.rel.Name)
 		}
 	}
@@ -1171,7 +1174,7 @@ func (b *builder) filterParams(t *typeInfo) openapi3.Parameters {
 		simple(a.Name, fmt.Sprintf("Resources whose %q is this value (%s).", a.Name, a.Type), stringSchema(""))
 	}
 	for _, ri := range t.rels {
-		if ri.rel.Kind == restless.ToOne && ri.target != nil {
+		if ri.rel.Kind == resource.ToOne && ri.target != nil {
 			simple(ri.rel.Name, fmt.Sprintf("Resources whose %q is the %q resource with this id.", ri.rel.Name, ri.rel.Type), stringSchema(""))
 		}
 	}
@@ -1186,7 +1189,7 @@ func (b *builder) sortParam(t *typeInfo) *openapi3.ParameterRef {
 			keys = append(keys, a.Name)
 		}
 		for _, ri := range t.rels {
-			if ri.rel.Kind != restless.ToOne || ri.target == nil {
+			if ri.rel.Kind != resource.ToOne || ri.target == nil {
 				continue
 			}
 			keys = append(keys, ri.rel.Name+".id")
@@ -1244,7 +1247,7 @@ func (b *builder) collectionPath(rt restless.Route) {
 				RequestBody: b.body("The new resource.", t.key+".create"),
 				Responses:   b.responses(map[int]*openapi3.Response{201: b.ok("Created.", t.key+".document", "Location")}, createErrors...),
 			})
-			if _, ok := rt.Resource.(restless.Provisioner); ok && b.api.Jobs != nil {
+			if _, ok := rt.Resource.(resource.Provisioner); ok && b.api.Jobs != nil {
 				it.Post.Responses.Set("202", &openapi3.ResponseRef{Value: b.acceptedResponse(t.schema.Type)})
 			}
 		case http.MethodPatch:
@@ -1270,7 +1273,7 @@ func (b *builder) collectionPath(rt restless.Route) {
 
 // bulkDescription describes a bulk PATCH or DELETE of s; verb is
 // "changes" or "deletes".
-func bulkDescription(s *restless.Schema, verb string) string {
+func bulkDescription(s *resource.Schema, verb string) string {
 	d := "In one transaction, " + verb + " every resource the filters select, each as a request for that one resource would " +
 		"(row filter and hooks included); any failure rolls all of it back. Filters are the only query parameters; "
 	if s.BulkUnfiltered {
@@ -1319,7 +1322,7 @@ func (b *builder) itemPath(rt restless.Route) {
 }
 
 // relPath returns the pattern with {rel} replaced by the relationship.
-func relPath(pattern string, rel *restless.Relationship) string {
+func relPath(pattern string, rel *resource.Relationship) string {
 	return strings.Replace(path(pattern), "{rel}", url.PathEscape(rel.Name), 1)
 }
 
@@ -1338,7 +1341,7 @@ func (b *builder) relatedPaths(rt restless.Route) {
 			op := &openapi3.Operation{
 				Tags: []string{t.schema.Type}, OperationID: opID(t, ri.rel.Name, "related"),
 			}
-			if ri.rel.Kind == restless.ToOne {
+			if ri.rel.Kind == resource.ToOne {
 				op.Summary = fmt.Sprintf("Fetch the %q resource of %q", ri.rel.Type, ri.rel.Name)
 				op.Parameters = append(append(b.fieldsParams(), b.includeParams(ri.target)...), b.paramRef("If-None-Match"))
 				op.Responses = b.responses(map[int]*openapi3.Response{200: b.ok("The related resource, or null.", ri.target.key+".related", "ETag")}, readErrors...)
@@ -1355,11 +1358,11 @@ func (b *builder) relatedPaths(rt restless.Route) {
 
 // relMethods returns the methods a relationship's linkage endpoint
 // answers, as its handler's Allow does.
-func relMethods(t *typeInfo, rel *restless.Relationship, route []string) []string {
+func relMethods(t *typeInfo, rel *resource.Relationship, route []string) []string {
 	ms := []string{http.MethodGet}
 	if !rel.ReadOnly && t.updatable {
 		ms = append(ms, http.MethodPatch)
-		if rel.Kind != restless.ToOne {
+		if rel.Kind != resource.ToOne {
 			ms = append(ms, http.MethodPost, http.MethodDelete)
 		}
 	}
@@ -1381,7 +1384,7 @@ func (b *builder) relationshipPaths(rt restless.Route) {
 			case http.MethodGet:
 				op.OperationID = opID(t, rel.Name, "linkage")
 				op.Summary = fmt.Sprintf("Fetch the linkage of %q", rel.Name)
-				if rel.Kind != restless.ToOne {
+				if rel.Kind != resource.ToOne {
 					op.Description = "The members' identifiers, paginated; a many-to-many shows its join table's columns as each identifier's meta."
 					ps := b.filterParams(ri.target)
 					ps = append(ps, b.sortParam(ri.target))
@@ -1393,7 +1396,7 @@ func (b *builder) relationshipPaths(rt restless.Route) {
 				op.Responses = b.responses(map[int]*openapi3.Response{200: b.ok("The linkage.", ri.key+".linkageDocument", "ETag")}, readErrors...)
 			case http.MethodPatch:
 				op.OperationID = opID(t, rel.Name, "replace")
-				if rel.Kind == restless.ToOne {
+				if rel.Kind == resource.ToOne {
 					op.Summary = fmt.Sprintf("Set or clear %q", rel.Name)
 				} else {
 					op.Summary = fmt.Sprintf("Replace every member of %q", rel.Name)

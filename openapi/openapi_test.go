@@ -18,6 +18,7 @@ import (
 	"github.com/gorestless/restless"
 	"github.com/gorestless/restless/internal/demo"
 	"github.com/gorestless/restless/openapi"
+	"github.com/gorestless/restless/resource"
 	"github.com/gorestless/restless/sqlite"
 )
 
@@ -27,7 +28,7 @@ const base = "http://example.com"
 // users, with its description served.
 type env struct {
 	api *restless.API
-	res []restless.Resource
+	res []resource.Resource
 	h   http.Handler
 }
 
@@ -46,7 +47,7 @@ func newEnv(t *testing.T) *env {
 		t.Fatal(err)
 	}
 	api := &restless.API{DB: db.Reader, WriteDB: db.Writer, Dialect: sqlite.Dialect, Prefix: "/api", BaseURL: base}
-	res := []restless.Resource{demo.Person(), demo.Computer(), demo.Users()}
+	res := []resource.Resource{demo.Person(), demo.Computer(), demo.Users()}
 	desc, err := openapi.Handler(api, res...)
 	if err != nil {
 		t.Fatal(err)

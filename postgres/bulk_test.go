@@ -9,7 +9,8 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/gorestless/restless"
+	"github.com/gorestless/restless/resource"
+
 	"github.com/gorestless/restless/internal/demo"
 )
 
@@ -32,10 +33,10 @@ func TestPostgresBulkAndSoftDelete(t *testing.T) {
 	}
 	person, computer, users := demo.Person(), demo.Computer(), demo.Users()
 	person.Bulk = true
-	person.SoftDelete = &restless.SoftDelete{Column: "deleted_at", Timestamp: true}
+	person.SoftDelete = &resource.SoftDelete{Column: "deleted_at", Timestamp: true}
 	computer.Bulk = true
 	users.Bulk = true
-	users.SoftDelete = &restless.SoftDelete{Column: "active"}
+	users.SoftDelete = &resource.SoftDelete{Column: "active"}
 	h, err := api.Handler(person, computer, users)
 	if err != nil {
 		t.Fatal(err)

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -11,27 +12,43 @@ import (
 	sq "github.com/Masterminds/squirrel"
 	"github.com/jackc/pgx/v5/pgconn"
 
-	"github.com/gorestless/restless"
+	"github.com/gorestless/restless/dialect"
+	"github.com/gorestless/restless/resource"
 )
 
-// Dialect is the restless.Dialect of PostgreSQL: dollar placeholders
+// Dialect is the dialect.Dialect of PostgreSQL: dollar placeholders
 // ($1, $2, ...), RETURNING, row locks with FOR UPDATE and PostgreSQL's
 // error codes (SQLSTATE) classified like SQLite's result codes.
-var Dialect restless.Dialect = dialect{}
+var Dialect dialect.Dialect = pgDialect{}
 
-var _ restless.ValueChecker = dialect{}
+var (
+	_ dialect.ValueChecker = pgDialect{}
+	_ dialect.Clock        = pgDialect{}
+	_ dialect.Locker       = pgDialect{}
+)
 
-type dialect struct{}
+type pgDialect struct{}
 
-func (dialect) Name() string                      { return "postgres" }
-func (dialect) LockRows() string                  { return "FOR UPDATE" }
-func (dialect) Placeholder() sq.PlaceholderFormat { return sq.Dollar }
+func (pgDialect) Name() string                      { return "postgres" }
+func (pgDialect) LockRows() string                  { return "FOR UPDATE" }
+func (pgDialect) Placeholder() sq.PlaceholderFormat { return sq.Dollar }
+
+// NowMillis reads the server's clock_timestamp(): the time now, not at the
+// start of the transaction.
+func (pgDialect) NowMillis() string {
+	return `CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT)`
+}
+
+// LockStatement takes a transaction-scoped advisory lock.
+func (pgDialect) LockStatement(key int64) string {
+	return "SELECT pg_advisory_xact_lock(" + strconv.FormatInt(key, 10) + ")"
+}
 
 // Function returns the SQL functions as PostgreSQL spells them; sessions
 // opened by [Open] run in UTC, so LOCALTIMESTAMP is UTC too.
-func (dialect) Function(f restless.SQLFunction) string {
+func (pgDialect) Function(f resource.SQLFunction) string {
 	switch f {
-	case restless.CurrentTimestamp, restless.CurrentDate, restless.LocalTimestamp:
+	case resource.CurrentTimestamp, resource.CurrentDate, resource.LocalTimestamp:
 		return string(f)
 	}
 	return "NULL"
@@ -43,14 +60,14 @@ func (dialect) Function(f restless.SQLFunction) string {
 //
 // UUIDs are bound in lowercase, the form PostgreSQL answers, so keys from
 // requests compare equal with keys read back.
-func (dialect) BindValue(t restless.ValueType, v any) any {
+func (pgDialect) BindValue(t resource.ValueType, v any) any {
 	switch x := v.(type) {
 	case time.Time:
-		if t == restless.Timestamp {
+		if t == resource.Timestamp {
 			return x.UTC()
 		}
 	case string:
-		if t == restless.UUID {
+		if t == resource.UUID {
 			return strings.ToLower(x)
 		}
 	}
@@ -60,7 +77,7 @@ func (dialect) BindValue(t restless.ValueType, v any) any {
 // CheckValue refuses text PostgreSQL cannot store or compare: text with
 // the character U+0000, and bytes that are not UTF-8. Without it such a
 // value would fail inside the database (SQLSTATE 22021) as a 500 on reads.
-func (dialect) CheckValue(t restless.ValueType, v any) error {
+func (pgDialect) CheckValue(t resource.ValueType, v any) error {
 	var s string
 	switch x := v.(type) {
 	case string:
@@ -88,15 +105,15 @@ var keyColumn = regexp.MustCompile(`^Key \(([^,)]+)`)
 // the data exceptions (22xxx) a value the column cannot hold, 23503
 // foreign key, and 40001 serialization failure, 40P01 deadlock, 55P03
 // lock not available and 57014 statement timeout as busy (503).
-func (dialect) Classify(err error) restless.DBError {
+func (pgDialect) Classify(err error) dialect.Failure {
 	var pe *pgconn.PgError
 	if !errors.As(err, &pe) {
 		// pgx refuses, before sending, a value its column type cannot
 		// hold, such as an int8 value for an int4 column.
 		if strings.Contains(err.Error(), "failed to encode args[") {
-			return restless.DBError{Kind: restless.DBCheck}
+			return dialect.Failure{Kind: dialect.Check}
 		}
-		return restless.DBError{}
+		return dialect.Failure{}
 	}
 	key := func() string {
 		if m := keyColumn.FindStringSubmatch(pe.Detail); m != nil {
@@ -106,15 +123,15 @@ func (dialect) Classify(err error) restless.DBError {
 	}
 	switch pe.Code {
 	case "23505":
-		return restless.DBError{Kind: restless.DBUnique, Column: key()}
+		return dialect.Failure{Kind: dialect.Unique, Column: key()}
 	case "23502":
-		return restless.DBError{Kind: restless.DBNotNull, Column: pe.ColumnName}
+		return dialect.Failure{Kind: dialect.NotNull, Column: pe.ColumnName}
 	case "23503":
-		return restless.DBError{Kind: restless.DBForeignKey, Column: key()}
+		return dialect.Failure{Kind: dialect.ForeignKey, Column: key()}
 	case "23514", "22001", "22003", "22007", "22008", "22P02", "22021", "22P05":
-		return restless.DBError{Kind: restless.DBCheck, Column: pe.ColumnName}
+		return dialect.Failure{Kind: dialect.Check, Column: pe.ColumnName}
 	case "40001", "40P01", "55P03", "57014":
-		return restless.DBError{Kind: restless.DBBusy}
+		return dialect.Failure{Kind: dialect.Busy}
 	}
-	return restless.DBError{}
+	return dialect.Failure{}
 }

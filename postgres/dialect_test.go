@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gorestless/restless/dialect"
+
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/gorestless/restless"
@@ -25,26 +27,26 @@ import (
 func TestClassify(t *testing.T) {
 	tests := []struct {
 		err  error
-		want restless.DBError
+		want dialect.Failure
 	}{
-		{&pgconn.PgError{Code: "23505", Detail: `Key (name)=(Ada) already exists.`}, restless.DBError{Kind: restless.DBUnique, Column: "name"}},
-		{&pgconn.PgError{Code: "23505", Detail: `Key ("Odd Name")=(x) already exists.`}, restless.DBError{Kind: restless.DBUnique, Column: "Odd Name"}},
-		{&pgconn.PgError{Code: "23505", Detail: `Key (user_email, friend_email)=(a, b) already exists.`}, restless.DBError{Kind: restless.DBUnique, Column: "user_email"}},
-		{&pgconn.PgError{Code: "23502", ColumnName: "name"}, restless.DBError{Kind: restless.DBNotNull, Column: "name"}},
-		{&pgconn.PgError{Code: "23503", Detail: `Key (owner_id)=(9) is not present in table "person".`}, restless.DBError{Kind: restless.DBForeignKey, Column: "owner_id"}},
-		{&pgconn.PgError{Code: "23503", Detail: `Key (id)=(1) is still referenced from table "computer".`}, restless.DBError{Kind: restless.DBForeignKey, Column: "id"}},
-		{&pgconn.PgError{Code: "23514", ColumnName: "age"}, restless.DBError{Kind: restless.DBCheck, Column: "age"}},
-		{&pgconn.PgError{Code: "22001"}, restless.DBError{Kind: restless.DBCheck}},
-		{&pgconn.PgError{Code: "22003"}, restless.DBError{Kind: restless.DBCheck}},
-		{&pgconn.PgError{Code: "22P02"}, restless.DBError{Kind: restless.DBCheck}},
-		{&pgconn.PgError{Code: "40001"}, restless.DBError{Kind: restless.DBBusy}},
-		{&pgconn.PgError{Code: "40P01"}, restless.DBError{Kind: restless.DBBusy}},
-		{&pgconn.PgError{Code: "55P03"}, restless.DBError{Kind: restless.DBBusy}},
-		{&pgconn.PgError{Code: "57014"}, restless.DBError{Kind: restless.DBBusy}},
-		{fmt.Errorf("wrapped: %w", &pgconn.PgError{Code: "40001"}), restless.DBError{Kind: restless.DBBusy}},
-		{&pgconn.PgError{Code: "42P01"}, restless.DBError{}},
-		{errors.New("failed to encode args[0]: unable to encode"), restless.DBError{Kind: restless.DBCheck}},
-		{errors.New("connection refused"), restless.DBError{}},
+		{&pgconn.PgError{Code: "23505", Detail: `Key (name)=(Ada) already exists.`}, dialect.Failure{Kind: dialect.Unique, Column: "name"}},
+		{&pgconn.PgError{Code: "23505", Detail: `Key ("Odd Name")=(x) already exists.`}, dialect.Failure{Kind: dialect.Unique, Column: "Odd Name"}},
+		{&pgconn.PgError{Code: "23505", Detail: `Key (user_email, friend_email)=(a, b) already exists.`}, dialect.Failure{Kind: dialect.Unique, Column: "user_email"}},
+		{&pgconn.PgError{Code: "23502", ColumnName: "name"}, dialect.Failure{Kind: dialect.NotNull, Column: "name"}},
+		{&pgconn.PgError{Code: "23503", Detail: `Key (owner_id)=(9) is not present in table "person".`}, dialect.Failure{Kind: dialect.ForeignKey, Column: "owner_id"}},
+		{&pgconn.PgError{Code: "23503", Detail: `Key (id)=(1) is still referenced from table "computer".`}, dialect.Failure{Kind: dialect.ForeignKey, Column: "id"}},
+		{&pgconn.PgError{Code: "23514", ColumnName: "age"}, dialect.Failure{Kind: dialect.Check, Column: "age"}},
+		{&pgconn.PgError{Code: "22001"}, dialect.Failure{Kind: dialect.Check}},
+		{&pgconn.PgError{Code: "22003"}, dialect.Failure{Kind: dialect.Check}},
+		{&pgconn.PgError{Code: "22P02"}, dialect.Failure{Kind: dialect.Check}},
+		{&pgconn.PgError{Code: "40001"}, dialect.Failure{Kind: dialect.Busy}},
+		{&pgconn.PgError{Code: "40P01"}, dialect.Failure{Kind: dialect.Busy}},
+		{&pgconn.PgError{Code: "55P03"}, dialect.Failure{Kind: dialect.Busy}},
+		{&pgconn.PgError{Code: "57014"}, dialect.Failure{Kind: dialect.Busy}},
+		{fmt.Errorf("wrapped: %w", &pgconn.PgError{Code: "40001"}), dialect.Failure{Kind: dialect.Busy}},
+		{&pgconn.PgError{Code: "42P01"}, dialect.Failure{}},
+		{errors.New("failed to encode args[0]: unable to encode"), dialect.Failure{Kind: dialect.Check}},
+		{errors.New("connection refused"), dialect.Failure{}},
 	}
 	for _, tt := range tests {
 		if got := postgres.Dialect.Classify(tt.err); got != tt.want {
@@ -133,7 +135,7 @@ func TestOpenSession(t *testing.T) {
 		}
 		defer db.Close()
 		_, err = db.ExecContext(ctx, "SELECT pg_sleep(2)")
-		if got := postgres.Dialect.Classify(err); got.Kind != restless.DBBusy {
+		if got := postgres.Dialect.Classify(err); got.Kind != dialect.Busy {
 			t.Errorf("pg_sleep past the timeout: %v classified %+v, want DBBusy", err, got)
 		}
 	})
@@ -193,7 +195,7 @@ func TestErrorStatuses(t *testing.T) {
 	// computer with its foreign key also writable as an attribute, so a
 	// missing owner reaches the database's foreign key.
 	computer := demo.Computer()
-	computer.Attributes = append(computer.Attributes, restless.Attribute{Name: "owner_id", Type: restless.Integer})
+	computer.Attributes = append(computer.Attributes, resource.Attribute{Name: "owner_id", Type: resource.Integer})
 	h, err := api.Handler(demo.Person(), computer)
 	if err != nil {
 		t.Fatal(err)
@@ -253,7 +255,7 @@ func TestBusy(t *testing.T) {
 		defer db.Close()
 		api := &restless.API{DB: db, Dialect: postgres.Dialect, Prefix: "/api", BaseURL: "http://example.com"}
 		slow := demo.Person()
-		slow.Attributes = append(slow.Attributes, restless.Attribute{Name: "slow", Expr: "(SELECT 1 FROM pg_sleep(1))", Type: restless.Integer})
+		slow.Attributes = append(slow.Attributes, resource.Attribute{Name: "slow", Expr: "(SELECT 1 FROM pg_sleep(1))", Type: resource.Integer})
 		h, err := api.Handler(slow, demo.Computer())
 		if err != nil {
 			t.Fatal(err)
@@ -390,14 +392,14 @@ func TestUUIDKeys(t *testing.T) {
 		t.Fatal(err)
 	}
 	device := &resource.Table{Name: "device", UUIDs: true, ClientIDs: true,
-		Attributes: []restless.Attribute{{Name: "name"}},
-		Relationships: []restless.Relationship{
-			{Name: "ports", Type: "port", Kind: restless.ToMany, ForeignKey: "device_id"},
+		Attributes: []resource.Attribute{{Name: "name"}},
+		Relationships: []resource.Relationship{
+			{Name: "ports", Type: "port", Kind: resource.ToMany, ForeignKey: "device_id"},
 		}}
 	port := &resource.Table{Name: "port", UUIDs: true,
-		Attributes: []restless.Attribute{{Name: "label"}, {Name: "device_id", Type: restless.UUID}},
-		Relationships: []restless.Relationship{
-			{Name: "device", Type: "device", Kind: restless.ToOne, ForeignKey: "device_id"},
+		Attributes: []resource.Attribute{{Name: "label"}, {Name: "device_id", Type: resource.UUID}},
+		Relationships: []resource.Relationship{
+			{Name: "device", Type: "device", Kind: resource.ToOne, ForeignKey: "device_id"},
 		}}
 	h, err := api.Handler(device, port)
 	if err != nil {

@@ -9,6 +9,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gorestless/restless/jobs"
+	"github.com/gorestless/restless/resource"
+
 	"github.com/gorestless/restless"
 	"github.com/gorestless/restless/internal/demo"
 )
@@ -16,11 +19,11 @@ import (
 // gatedMachines is the demo's computer type made a Provisioner whose work
 // waits for gate.
 type gatedMachines struct {
-	restless.Creator
+	resource.Creator
 	gate chan struct{}
 }
 
-func (m gatedMachines) Provision(ctx context.Context, id any, v restless.Values) error {
+func (m gatedMachines) Provision(ctx context.Context, id any, v resource.Values) error {
 	select {
 	case <-m.gate:
 		return nil
@@ -36,11 +39,11 @@ type jobServer struct {
 	h   http.Handler
 }
 
-func newJobServer(t *testing.T, base *restless.API, res restless.Resource, lease time.Duration) *jobServer {
+func newJobServer(t *testing.T, base *restless.API, res resource.Resource, lease time.Duration) *jobServer {
 	t.Helper()
 	api := &restless.API{DB: base.DB, Dialect: base.Dialect, Prefix: "/api", BaseURL: "http://example.com",
-		Jobs: &restless.Jobs{Lease: lease}}
-	if err := api.Jobs.Start(context.Background(), api); err != nil {
+		Jobs: &jobs.Runner{Lease: lease}}
+	if err := api.Jobs.Start(context.Background(), api.JobStore()); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {

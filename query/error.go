@@ -3,7 +3,10 @@ package query
 import (
 	"errors"
 	"fmt"
+	"net/http"
 	"strings"
+
+	"github.com/gorestless/restless/jsonapi"
 )
 
 // An Error reports a query parameter the server cannot accept.
@@ -64,3 +67,14 @@ type unsupportedError string
 
 func (e unsupportedError) Error() string        { return string(e) }
 func (e unsupportedError) Is(target error) bool { return target == ErrUnsupported }
+
+// JSONAPIErrors presents the error as a 400 whose source is the
+// parameter, with the error's meta and its type as the links' type.
+func (e *Error) JSONAPIErrors() []*jsonapi.Error {
+	o := &jsonapi.Error{Status: http.StatusBadRequest, Title: "Invalid Query Parameter", Detail: e.Detail(),
+		Source: jsonapi.Parameter(e.Param), Meta: e.Meta}
+	if e.Type != "" {
+		o.Links = &jsonapi.ErrorLinks{Type: e.Type}
+	}
+	return []*jsonapi.Error{o}
+}

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/gorestless/restless"
 	"github.com/gorestless/restless/resource"
 )
 
@@ -42,7 +41,7 @@ func ExampleFromStruct() {
 		fmt.Printf("attribute %s: %s, column %q, read-only %t\n", a.Name, a.Type, a.Column, !a.Writable())
 	}
 	for _, r := range s.Relationships {
-		fmt.Printf("relationship %s: %s, to many %t, foreign key %s\n", r.Name, r.Type, r.Kind != restless.ToOne, r.ForeignKey)
+		fmt.Printf("relationship %s: %s, to many %t, foreign key %s\n", r.Name, r.Type, r.Kind != resource.ToOne, r.ForeignKey)
 	}
 
 	// A struct without a primary field is no resource.

@@ -10,7 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/gorestless/restless"
 )
 
 // FromStruct returns a Table over the SQL table named table, derived from
@@ -46,7 +45,7 @@ import (
 //   - `jsonapi:"attr,NAME[,omitempty][,iso8601|rfc3339]"` is an
 //     attribute. Its column is the field's db tag, or NAME. Its type
 //     follows the Go type, pointers unwrapped: integers are
-//     restless.Integer, floats Float, bool Boolean, strings String and
+//     Integer, floats Float, bool Boolean, strings String and
 //     time.Time Timestamp; a type with a MarshalJSON method is JSON, one
 //     with only a MarshalText method String, and every other type (maps,
 //     slices, structs) JSON. A time.Time needs iso8601 or rfc3339:
@@ -252,19 +251,19 @@ func (p *structParser) attrField(f reflect.StructField, args []string, opts opti
 	if err != nil {
 		return p.errorf(f, "attribute %q: %w", name, err)
 	}
-	if vt == restless.Timestamp && !timeFormat {
+	if vt == Timestamp && !timeFormat {
 		return p.errorf(f, "attribute %q is a time.Time without the iso8601 or rfc3339 option; google/jsonapi would send Unix seconds, and restless timestamps are RFC 3339 strings", name)
 	}
 	if opts.date {
-		if vt != restless.String {
+		if vt != String {
 			return p.errorf(f, "attribute %q: restless option date needs a string field holding YYYY-MM-DD, not %s", name, f.Type)
 		}
-		vt = restless.Date
+		vt = Date
 	}
 	if opts.readOnly && opts.writeOnly {
 		return p.errorf(f, "attribute %q cannot be both readonly and writeonly", name)
 	}
-	a := restless.Attribute{Name: name, Type: vt, ReadOnly: opts.readOnly, WriteOnly: opts.writeOnly}
+	a := Attribute{Name: name, Type: vt, ReadOnly: opts.readOnly, WriteOnly: opts.writeOnly}
 	col := dbColumn(f)
 	if opts.expr != "" {
 		if opts.writeOnly {
@@ -311,13 +310,13 @@ func (p *structParser) relationField(f reflect.StructField, args []string, opts 
 	if err := p.claim(f, name); err != nil {
 		return err
 	}
-	r := restless.Relationship{Name: name, ReadOnly: opts.readOnly, NoReplace: opts.noReplace, NoRemove: opts.noRemove}
+	r := Relationship{Name: name, ReadOnly: opts.readOnly, NoReplace: opts.noReplace, NoRemove: opts.noRemove}
 	var target reflect.Type
 	switch ft := f.Type; {
 	case ft.Kind() == reflect.Pointer && ft.Elem().Kind() == reflect.Struct:
-		r.Kind, target = restless.ToOne, ft.Elem()
+		r.Kind, target = ToOne, ft.Elem()
 	case ft.Kind() == reflect.Slice && ft.Elem().Kind() == reflect.Pointer && ft.Elem().Elem().Kind() == reflect.Struct:
-		r.Kind, target = restless.ToMany, ft.Elem().Elem()
+		r.Kind, target = ToMany, ft.Elem().Elem()
 	default:
 		return p.errorf(f, "relationship %q must be a *T or a []*T field for a struct T, not %s", name, ft)
 	}
@@ -327,10 +326,10 @@ func (p *structParser) relationField(f reflect.StructField, args []string, opts 
 	}
 	r.Type = typ
 	col := dbColumn(f)
-	if r.Kind == restless.ToOne && (opts.join != "" || opts.joinKey != "" || opts.targetKey != "" || opts.noReplace || opts.noRemove) {
+	if r.Kind == ToOne && (opts.join != "" || opts.joinKey != "" || opts.targetKey != "" || opts.noReplace || opts.noRemove) {
 		return p.errorf(f, "to-one relationship %q takes no join=, joinkey=, targetkey=, noreplace or noremove", name)
 	}
-	if r.Kind == restless.ToOne {
+	if r.Kind == ToOne {
 		switch {
 		case col != "" && col != "-":
 			if opts.fk != "" && opts.fk != col {
@@ -350,7 +349,7 @@ func (p *structParser) relationField(f reflect.StructField, args []string, opts 
 		if opts.joinKey == "" || opts.targetKey == "" {
 			return p.errorf(f, "many-to-many relationship %q needs restless:\"join=TABLE,joinkey=COLUMN,targetkey=COLUMN\"", name)
 		}
-		r.Kind, r.JoinTable, r.JoinKey, r.JoinTargetKey = restless.ManyToMany, opts.join, opts.joinKey, opts.targetKey
+		r.Kind, r.JoinTable, r.JoinKey, r.JoinTargetKey = ManyToMany, opts.join, opts.joinKey, opts.targetKey
 	} else {
 		if opts.joinKey != "" || opts.targetKey != "" {
 			return p.errorf(f, "relationship %q: joinkey= and targetkey= need join=TABLE", name)
@@ -418,7 +417,7 @@ var (
 
 // valueType returns the attribute type of values of Go type t, which
 // google/jsonapi encodes with encoding/json.
-func valueType(t reflect.Type) (restless.ValueType, error) {
+func valueType(t reflect.Type) (ValueType, error) {
 	base, ptr := t, false
 	for n := 0; base.Kind() == reflect.Pointer; n++ {
 		if n == 8 {
@@ -428,7 +427,7 @@ func valueType(t reflect.Type) (restless.ValueType, error) {
 		base, ptr = base.Elem(), true
 	}
 	if base == timeType {
-		return restless.Timestamp, nil
+		return Timestamp, nil
 	}
 	// encoding/json uses the methods of the pointer when it has one.
 	m := base
@@ -436,25 +435,25 @@ func valueType(t reflect.Type) (restless.ValueType, error) {
 		m = reflect.PointerTo(base)
 	}
 	if m.Implements(jsonMarshalerType) {
-		return restless.JSON, nil
+		return JSON, nil
 	}
 	if m.Implements(textMarshalerType) {
-		return restless.String, nil
+		return String, nil
 	}
 	switch base.Kind() {
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
 		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
-		return restless.Integer, nil
+		return Integer, nil
 	case reflect.Float32, reflect.Float64:
-		return restless.Float, nil
+		return Float, nil
 	case reflect.Bool:
-		return restless.Boolean, nil
+		return Boolean, nil
 	case reflect.String:
-		return restless.String, nil
+		return String, nil
 	case reflect.Chan, reflect.Func, reflect.Complex64, reflect.Complex128, reflect.UnsafePointer:
 		return 0, fmt.Errorf("%s values have no JSON form", t)
 	}
-	return restless.JSON, nil
+	return JSON, nil
 }
 
 // options holds the options of a restless tag.

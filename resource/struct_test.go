@@ -86,30 +86,30 @@ type Values struct {
 	Calc  int             `jsonapi:"attr,calc" db:"-" restless:"readonly,expr=1 + 2"`
 }
 
-var personSchema = &restless.Schema{
+var personSchema = &resource.Schema{
 	Type:  "person",
 	Table: "person",
-	ID:    restless.ID{Column: "id", Type: restless.Integer},
-	Attributes: []restless.Attribute{
-		{Name: "name", Column: "name", Type: restless.String},
-		{Name: "age", Column: "age", Type: restless.Integer},
-		{Name: "height", Column: "height", Type: restless.Float},
-		{Name: "active", Column: "active", Type: restless.Boolean},
-		{Name: "born", Column: "born", Type: restless.Date},
-		{Name: "created", Column: "created", Type: restless.Timestamp},
-		{Name: "updated", Column: "updated", Type: restless.Timestamp, ReadOnly: true},
-		{Name: "tags", Column: "tags", Type: restless.JSON},
-		{Name: "extra", Column: "extra", Type: restless.JSON},
-		{Name: "address", Column: "address", Type: restless.JSON},
-		{Name: "email", Column: "email_address", Type: restless.String},
-		{Name: "password", Column: "password", Type: restless.String, WriteOnly: true},
-		{Name: "initial", Expr: "substr(name, 1, 1)", Type: restless.String, ReadOnly: true},
+	ID:    resource.ID{Column: "id", Type: resource.Integer},
+	Attributes: []resource.Attribute{
+		{Name: "name", Column: "name", Type: resource.String},
+		{Name: "age", Column: "age", Type: resource.Integer},
+		{Name: "height", Column: "height", Type: resource.Float},
+		{Name: "active", Column: "active", Type: resource.Boolean},
+		{Name: "born", Column: "born", Type: resource.Date},
+		{Name: "created", Column: "created", Type: resource.Timestamp},
+		{Name: "updated", Column: "updated", Type: resource.Timestamp, ReadOnly: true},
+		{Name: "tags", Column: "tags", Type: resource.JSON},
+		{Name: "extra", Column: "extra", Type: resource.JSON},
+		{Name: "address", Column: "address", Type: resource.JSON},
+		{Name: "email", Column: "email_address", Type: resource.String},
+		{Name: "password", Column: "password", Type: resource.String, WriteOnly: true},
+		{Name: "initial", Expr: "substr(name, 1, 1)", Type: resource.String, ReadOnly: true},
 	},
-	Relationships: []restless.Relationship{
-		{Name: "manager", Type: "person", Kind: restless.ToOne, ForeignKey: "manager_id"},
-		{Name: "reports", Type: "person", Kind: restless.ToMany, ForeignKey: "manager_id"},
-		{Name: "pets", Type: "pet", Kind: restless.ToMany, ForeignKey: "person_id"},
-		{Name: "team", Type: "team", Kind: restless.ToOne, ForeignKey: "team_id", ReadOnly: true},
+	Relationships: []resource.Relationship{
+		{Name: "manager", Type: "person", Kind: resource.ToOne, ForeignKey: "manager_id"},
+		{Name: "reports", Type: "person", Kind: resource.ToMany, ForeignKey: "manager_id"},
+		{Name: "pets", Type: "pet", Kind: resource.ToMany, ForeignKey: "person_id"},
+		{Name: "team", Type: "team", Kind: resource.ToOne, ForeignKey: "team_id", ReadOnly: true},
 	},
 }
 
@@ -118,7 +118,7 @@ func TestFromStructSchema(t *testing.T) {
 		name  string
 		model any
 		table string
-		want  *restless.Schema
+		want  *resource.Schema
 	}{
 		{name: "every kind of field", model: Person{}, table: "person", want: personSchema},
 		{name: "nil pointer", model: (*Person)(nil), table: "person", want: personSchema},
@@ -126,48 +126,48 @@ func TestFromStructSchema(t *testing.T) {
 			name:  "string client ids",
 			model: &Pet{},
 			table: "pets",
-			want: &restless.Schema{
+			want: &resource.Schema{
 				Type:      "pet",
 				Table:     "pets",
-				ID:        restless.ID{Column: "pet_name", Type: restless.String},
+				ID:        resource.ID{Column: "pet_name", Type: resource.String},
 				ClientIDs: true,
-				Relationships: []restless.Relationship{
-					{Name: "owner", Type: "person", Kind: restless.ToOne, ForeignKey: "person_id"},
-					{Name: "vet", Type: "person", Kind: restless.ToOne, ForeignKey: "vet_id"},
+				Relationships: []resource.Relationship{
+					{Name: "owner", Type: "person", Kind: resource.ToOne, ForeignKey: "person_id"},
+					{Name: "vet", Type: "person", Kind: resource.ToOne, ForeignKey: "vet_id"},
 				},
 			},
 		},
 		{
 			name:  "empty table means the type",
 			model: (*Team)(nil),
-			want: &restless.Schema{
+			want: &resource.Schema{
 				Type:  "team",
 				Table: "team",
-				ID:    restless.ID{Column: "id", Type: restless.Integer},
+				ID:    resource.ID{Column: "id", Type: resource.Integer},
 			},
 		},
 		{
 			name:  "types by method and kind",
 			model: Values{},
 			table: "vals",
-			want: &restless.Schema{
+			want: &resource.Schema{
 				Type:  "value",
 				Table: "vals",
-				ID:    restless.ID{Column: "id", Type: restless.String},
-				Attributes: []restless.Attribute{
-					{Name: "raw", Column: "raw", Type: restless.JSON},
-					{Name: "ip", Column: "ip", Type: restless.String},
-					{Name: "ip_ptr", Column: "ip_ptr", Type: restless.String},
-					{Name: "level", Column: "level", Type: restless.String},
-					{Name: "size", Column: "size", Type: restless.Integer},
-					{Name: "ptr", Column: "ptr", Type: restless.Integer},
-					{Name: "ratio", Column: "ratio", Type: restless.Float},
-					{Name: "any", Column: "any", Type: restless.JSON},
-					{Name: "list", Column: "list", Type: restless.JSON},
-					{Name: "bytes", Column: "bytes", Type: restless.JSON},
-					{Name: "code", Column: "code", Type: restless.Date, ReadOnly: true},
-					{Name: "full", Expr: "a || ',' || b", Type: restless.String, ReadOnly: true},
-					{Name: "calc", Expr: "1 + 2", Type: restless.Integer, ReadOnly: true},
+				ID:    resource.ID{Column: "id", Type: resource.String},
+				Attributes: []resource.Attribute{
+					{Name: "raw", Column: "raw", Type: resource.JSON},
+					{Name: "ip", Column: "ip", Type: resource.String},
+					{Name: "ip_ptr", Column: "ip_ptr", Type: resource.String},
+					{Name: "level", Column: "level", Type: resource.String},
+					{Name: "size", Column: "size", Type: resource.Integer},
+					{Name: "ptr", Column: "ptr", Type: resource.Integer},
+					{Name: "ratio", Column: "ratio", Type: resource.Float},
+					{Name: "any", Column: "any", Type: resource.JSON},
+					{Name: "list", Column: "list", Type: resource.JSON},
+					{Name: "bytes", Column: "bytes", Type: resource.JSON},
+					{Name: "code", Column: "code", Type: resource.Date, ReadOnly: true},
+					{Name: "full", Expr: "a || ',' || b", Type: resource.String, ReadOnly: true},
+					{Name: "calc", Expr: "1 + 2", Type: resource.Integer, ReadOnly: true},
 				},
 			},
 		},
@@ -615,7 +615,7 @@ func TestFromStructManyToMany(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := tbl.Schema().Relationships
-	want := []restless.Relationship{{Name: "tags", Type: "tag", Kind: restless.ManyToMany,
+	want := []resource.Relationship{{Name: "tags", Type: "tag", Kind: resource.ManyToMany,
 		JoinTable: "post_tag", JoinKey: "post_id", JoinTargetKey: "tag_id", NoRemove: true}}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("relationships (-want +got):\n%s", diff)

@@ -6,18 +6,17 @@ import (
 
 	sq "github.com/Masterminds/squirrel"
 
-	"github.com/gorestless/restless"
 )
 
-// A Table is a restless.Resource over one SQL table. Declare it with the
+// A Table is a Resource over one SQL table. Declare it with the
 // table name and the attributes to expose; every other column stays
 // hidden. A Table must not be copied after first use.
 //
 //	people := &resource.Table{
 //		Name: "person",
-//		Attributes: []restless.Attribute{
+//		Attributes: []Attribute{
 //			{Name: "name"},
-//			{Name: "age", Type: restless.Integer},
+//			{Name: "age", Type: Integer},
 //		},
 //	}
 type Table struct {
@@ -39,9 +38,9 @@ type Table struct {
 	// Attributes lists the exposed attributes. An empty Column means the
 	// column named like the attribute, unless Expr makes the attribute a
 	// read-only computed one.
-	Attributes []restless.Attribute
+	Attributes []Attribute
 	// Relationships lists the relationships to other types.
-	Relationships []restless.Relationship
+	Relationships []Relationship
 
 	// ReadOnly refuses every write.
 	ReadOnly bool
@@ -51,10 +50,10 @@ type Table struct {
 	NoEval bool
 	// Bulk allows PATCH and DELETE on the collection for every row a
 	// filter selects; BulkUnfiltered also without a filter. See
-	// [restless.Schema].
+	// [Schema].
 	Bulk, BulkUnfiltered bool
 	// SoftDelete makes DELETE deactivate rows instead of removing them.
-	SoftDelete *restless.SoftDelete
+	SoftDelete *SoftDelete
 
 	// Filter returns the row filter for the request in ctx, such as the
 	// current tenant's rows, or nil for none. It applies to reads and
@@ -65,41 +64,41 @@ type Table struct {
 	// in ctx, such as the tenant column. They override client values.
 	Defaults func(ctx context.Context) (map[string]any, error)
 	// Before runs inside each write's transaction before the statement;
-	// an error (a *restless.Error to control the reply) rolls it back.
-	Before func(ctx context.Context, w *restless.Write) error
+	// an error (a *jsonapi.Error to control the reply) rolls it back.
+	Before func(ctx context.Context, w *Write) error
 	// After runs inside each write's transaction after the statement.
-	After func(ctx context.Context, w *restless.Write) error
+	After func(ctx context.Context, w *Write) error
 
 	once   sync.Once
-	schema *restless.Schema
+	schema *Schema
 	base   sq.SelectBuilder  // SELECT FROM the table, shared: builders are immutable
 	cols   map[string]string // attribute or to-one relationship name → column
 }
 
 var (
-	_ restless.Resource     = (*Table)(nil)
-	_ restless.Creator      = (*Table)(nil)
-	_ restless.Updater      = (*Table)(nil)
-	_ restless.Deleter      = (*Table)(nil)
-	_ restless.Allower      = (*Table)(nil)
-	_ restless.BeforeWriter = (*Table)(nil)
-	_ restless.AfterWriter  = (*Table)(nil)
-	_ restless.HookReporter = (*Table)(nil)
+	_ Resource     = (*Table)(nil)
+	_ Creator      = (*Table)(nil)
+	_ Updater      = (*Table)(nil)
+	_ Deleter      = (*Table)(nil)
+	_ Allower      = (*Table)(nil)
+	_ BeforeWriter = (*Table)(nil)
+	_ AfterWriter  = (*Table)(nil)
+	_ HookReporter = (*Table)(nil)
 )
 
 func (t *Table) init() {
 	t.once.Do(func() {
-		s := &restless.Schema{
+		s := &Schema{
 			Type:           t.Type,
 			Path:           t.Path,
 			Table:          t.Name,
-			ID:             restless.ID{Column: t.IDColumn, Type: restless.Integer},
+			ID:             ID{Column: t.IDColumn, Type: Integer},
 			ClientIDs:      t.ClientIDs,
 			NoEval:         t.NoEval,
 			Bulk:           t.Bulk,
 			BulkUnfiltered: t.BulkUnfiltered,
 			SoftDelete:     t.SoftDelete,
-			Relationships:  append([]restless.Relationship(nil), t.Relationships...),
+			Relationships:  append([]Relationship(nil), t.Relationships...),
 		}
 		if s.Type == "" {
 			s.Type = t.Name
@@ -108,12 +107,12 @@ func (t *Table) init() {
 			s.ID.Column = "id"
 		}
 		if t.StringIDs || t.UUIDs {
-			s.ID.Type = restless.String
+			s.ID.Type = String
 		}
 		s.ID.UUID = t.UUIDs
 		t.cols = make(map[string]string, len(t.Attributes)+len(t.Relationships))
 		for _, r := range t.Relationships {
-			if r.Kind == restless.ToOne {
+			if r.Kind == ToOne {
 				t.cols[r.Name] = r.ForeignKey
 			}
 		}
@@ -132,16 +131,16 @@ func (t *Table) init() {
 }
 
 // Schema returns the schema the Table declares.
-func (t *Table) Schema() *restless.Schema {
+func (t *Table) Schema() *Schema {
 	t.init()
 	return t.schema
 }
 
-func (t *Table) table() string { return restless.QuoteIdent(t.Name) }
+func (t *Table) table() string { return QuoteIdent(t.Name) }
 
 func (t *Table) idColumn() string {
 	t.init()
-	return t.table() + "." + restless.QuoteIdent(t.schema.ID.Column)
+	return t.table() + "." + QuoteIdent(t.schema.ID.Column)
 }
 
 func (t *Table) filter(ctx context.Context) (sq.Sqlizer, error) {
@@ -164,22 +163,22 @@ func (t *Table) Select(ctx context.Context) (sq.SelectBuilder, error) {
 
 // columns maps attribute and to-one relationship values to quoted
 // columns.
-func (t *Table) columns(v restless.Values) map[string]any {
+func (t *Table) columns(v Values) map[string]any {
 	t.init()
 	m := make(map[string]any, len(v)+1)
 	for name, val := range v {
 		if col, ok := t.cols[name]; ok {
-			m[restless.QuoteIdent(col)] = val
+			m[QuoteIdent(col)] = val
 		}
 	}
 	return m
 }
 
 // Insert returns the INSERT of v, the client id if any, and Defaults.
-func (t *Table) Insert(ctx context.Context, id any, v restless.Values) (sq.InsertBuilder, error) {
+func (t *Table) Insert(ctx context.Context, id any, v Values) (sq.InsertBuilder, error) {
 	m := t.columns(v)
 	if id != nil {
-		m[restless.QuoteIdent(t.schema.ID.Column)] = id
+		m[QuoteIdent(t.schema.ID.Column)] = id
 	}
 	if t.Defaults != nil {
 		d, err := t.Defaults(ctx)
@@ -187,7 +186,7 @@ func (t *Table) Insert(ctx context.Context, id any, v restless.Values) (sq.Inser
 			return sq.InsertBuilder{}, err
 		}
 		for col, val := range d {
-			m[restless.QuoteIdent(col)] = val
+			m[QuoteIdent(col)] = val
 		}
 	}
 	b := sq.Insert(t.table())
@@ -196,13 +195,13 @@ func (t *Table) Insert(ctx context.Context, id any, v restless.Values) (sq.Inser
 		// the next rowid in SQLite; where the key may not be NULL (a
 		// PostgreSQL serial) the database refuses it as a missing value,
 		// a 400, rather than the statement failing to build, a 500.
-		return b.Columns(restless.QuoteIdent(t.schema.ID.Column)).Values(nil), nil
+		return b.Columns(QuoteIdent(t.schema.ID.Column)).Values(nil), nil
 	}
 	return b.SetMap(m), nil
 }
 
 // Update returns the UPDATE of the row with key id, within the row filter.
-func (t *Table) Update(ctx context.Context, id any, v restless.Values) (sq.UpdateBuilder, error) {
+func (t *Table) Update(ctx context.Context, id any, v Values) (sq.UpdateBuilder, error) {
 	b := sq.Update(t.table()).SetMap(t.columns(v)).Where(sq.Eq{t.idColumn(): id})
 	f, err := t.filter(ctx)
 	if err != nil || f == nil {
@@ -222,23 +221,23 @@ func (t *Table) Delete(ctx context.Context, id any) (sq.DeleteBuilder, error) {
 }
 
 // Allows reports whether the Table permits op.
-func (t *Table) Allows(op restless.Op) bool {
+func (t *Table) Allows(op Op) bool {
 	if t.ReadOnly {
 		return false
 	}
 	switch op {
-	case restless.OpCreate:
+	case OpCreate:
 		return !t.NoCreate
-	case restless.OpUpdate:
+	case OpUpdate:
 		return !t.NoUpdate
-	case restless.OpDelete:
+	case OpDelete:
 		return !t.NoDelete
 	}
 	return false
 }
 
 // BeforeWrite calls Before, if set.
-func (t *Table) BeforeWrite(ctx context.Context, w *restless.Write) error {
+func (t *Table) BeforeWrite(ctx context.Context, w *Write) error {
 	if t.Before == nil {
 		return nil
 	}
@@ -246,7 +245,7 @@ func (t *Table) BeforeWrite(ctx context.Context, w *restless.Write) error {
 }
 
 // AfterWrite calls After, if set.
-func (t *Table) AfterWrite(ctx context.Context, w *restless.Write) error {
+func (t *Table) AfterWrite(ctx context.Context, w *Write) error {
 	if t.After == nil {
 		return nil
 	}
@@ -255,6 +254,6 @@ func (t *Table) AfterWrite(ctx context.Context, w *restless.Write) error {
 
 // WriteHooks reports whether Before and After are set: the Table runs the
 // same hooks for every operation.
-func (t *Table) WriteHooks(restless.Op) (before, after bool) {
+func (t *Table) WriteHooks(Op) (before, after bool) {
 	return t.Before != nil, t.After != nil
 }

@@ -7,29 +7,38 @@ import (
 
 	sq "github.com/Masterminds/squirrel"
 
-	"github.com/gorestless/restless"
+	"github.com/gorestless/restless/dialect"
+	"github.com/gorestless/restless/resource"
 )
 
-// Dialect is the restless.Dialect of SQLite.
-var Dialect restless.Dialect = dialect{}
+// Dialect is the dialect.Dialect of SQLite.
+var Dialect dialect.Dialect = sqliteDialect{}
 
-type dialect struct{}
+var _ dialect.Clock = sqliteDialect{}
 
-func (dialect) Name() string { return "sqlite" }
+type sqliteDialect struct{}
+
+func (sqliteDialect) Name() string { return "sqlite" }
 
 // LockRows is empty: the writer's transactions take the write lock when
 // they begin (_txlock=immediate), so they never interleave.
-func (dialect) LockRows() string                  { return "" }
-func (dialect) Placeholder() sq.PlaceholderFormat { return sq.Question }
+func (sqliteDialect) LockRows() string                  { return "" }
+func (sqliteDialect) Placeholder() sq.PlaceholderFormat { return sq.Question }
 
-func (dialect) Function(f restless.SQLFunction) string {
+// NowMillis reads SQLite's clock, which is the host's, to the
+// millisecond.
+func (sqliteDialect) NowMillis() string {
+	return `CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER)`
+}
+
+func (sqliteDialect) Function(f resource.SQLFunction) string {
 	switch f {
-	case restless.CurrentTimestamp:
+	case resource.CurrentTimestamp:
 		// CURRENT_TIMESTAMP has whole seconds; this keeps milliseconds.
 		return "strftime('%Y-%m-%d %H:%M:%f', 'now')"
-	case restless.CurrentDate:
+	case resource.CurrentDate:
 		return "CURRENT_DATE"
-	case restless.LocalTimestamp:
+	case resource.LocalTimestamp:
 		// SQLite has no LOCALTIMESTAMP.
 		return "strftime('%Y-%m-%d %H:%M:%f', 'now', 'localtime')"
 	}
@@ -38,13 +47,13 @@ func (dialect) Function(f restless.SQLFunction) string {
 
 // BindValue stores dates as YYYY-MM-DD text and timestamps as UTC text in
 // SQLite's own format, so they sort and compare as text.
-func (dialect) BindValue(t restless.ValueType, v any) any {
+func (sqliteDialect) BindValue(t resource.ValueType, v any) any {
 	tm, ok := v.(time.Time)
 	if !ok {
 		return v
 	}
-	if t == restless.Date {
-		return tm.Format(restless.DateFormat)
+	if t == resource.Date {
+		return tm.Format(resource.DateFormat)
 	}
 	return tm.UTC().Format("2006-01-02 15:04:05.999999999")
 }
@@ -72,25 +81,25 @@ type coder interface {
 	Code() int
 }
 
-func (dialect) Classify(err error) restless.DBError {
+func (sqliteDialect) Classify(err error) dialect.Failure {
 	var c coder
 	if !errors.As(err, &c) {
-		return restless.DBError{}
+		return dialect.Failure{}
 	}
 	msg := c.Error()
 	switch code := c.Code(); {
 	case code == codeUnique || code == codePrimaryKey:
-		return restless.DBError{Kind: restless.DBUnique, Column: column(msg, "constraint failed: ")}
+		return dialect.Failure{Kind: dialect.Unique, Column: column(msg, "constraint failed: ")}
 	case code == codeNotNull:
-		return restless.DBError{Kind: restless.DBNotNull, Column: column(msg, "constraint failed: ")}
+		return dialect.Failure{Kind: dialect.NotNull, Column: column(msg, "constraint failed: ")}
 	case code == codeCheck || code == codeDataType:
-		return restless.DBError{Kind: restless.DBCheck, Column: column(msg, "constraint failed: ")}
+		return dialect.Failure{Kind: dialect.Check, Column: column(msg, "constraint failed: ")}
 	case code == codeForeignKey || code == codeTrigger && strings.Contains(msg, "FOREIGN KEY"):
-		return restless.DBError{Kind: restless.DBForeignKey}
+		return dialect.Failure{Kind: dialect.ForeignKey}
 	case code&0xff == codeBusy || code&0xff == codeLocked:
-		return restless.DBError{Kind: restless.DBBusy}
+		return dialect.Failure{Kind: dialect.Busy}
 	}
-	return restless.DBError{}
+	return dialect.Failure{}
 }
 
 // column extracts the first column from a message such as

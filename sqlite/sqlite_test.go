@@ -6,7 +6,8 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/gorestless/restless"
+	"github.com/gorestless/restless/dialect"
+
 	"github.com/gorestless/restless/sqlite"
 )
 
@@ -115,15 +116,15 @@ func TestClassify(t *testing.T) {
 	}
 	tests := []struct {
 		stmt string
-		want restless.DBError
+		want dialect.Failure
 	}{
-		{`INSERT INTO p (name) VALUES ('a')`, restless.DBError{Kind: restless.DBUnique, Column: "name"}},
-		{`INSERT INTO p (id, name) VALUES (1, 'b')`, restless.DBError{Kind: restless.DBUnique, Column: "id"}},
-		{`INSERT INTO p (name) VALUES (NULL)`, restless.DBError{Kind: restless.DBNotNull, Column: "name"}},
-		{`INSERT INTO p (name, n) VALUES ('c', -1)`, restless.DBError{Kind: restless.DBCheck}},
-		{`INSERT INTO c (p_id) VALUES (9)`, restless.DBError{Kind: restless.DBForeignKey}},
-		{`DELETE FROM p WHERE id = 1`, restless.DBError{Kind: restless.DBForeignKey}},
-		{`SELECT * FROM nowhere`, restless.DBError{}},
+		{`INSERT INTO p (name) VALUES ('a')`, dialect.Failure{Kind: dialect.Unique, Column: "name"}},
+		{`INSERT INTO p (id, name) VALUES (1, 'b')`, dialect.Failure{Kind: dialect.Unique, Column: "id"}},
+		{`INSERT INTO p (name) VALUES (NULL)`, dialect.Failure{Kind: dialect.NotNull, Column: "name"}},
+		{`INSERT INTO p (name, n) VALUES ('c', -1)`, dialect.Failure{Kind: dialect.Check}},
+		{`INSERT INTO c (p_id) VALUES (9)`, dialect.Failure{Kind: dialect.ForeignKey}},
+		{`DELETE FROM p WHERE id = 1`, dialect.Failure{Kind: dialect.ForeignKey}},
+		{`SELECT * FROM nowhere`, dialect.Failure{}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.stmt, func(t *testing.T) {

@@ -11,6 +11,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/gorestless/restless/resource"
+
 	"github.com/gorestless/restless"
 	"github.com/gorestless/restless/sqlite"
 )
@@ -238,7 +240,7 @@ func TestSoftDeleteAndBulkFlags(t *testing.T) {
 	}
 }
 
-func fmtFeatures(s *restless.Schema) string {
+func fmtFeatures(s *resource.Schema) string {
 	sd := "none"
 	if s.SoftDelete != nil {
 		kind := "flag"

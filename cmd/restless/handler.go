@@ -40,7 +40,7 @@ func (m *Main) handler(ctx context.Context) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	res := make([]restless.Resource, len(tables))
+	res := make([]resource.Resource, len(tables))
 	for i, t := range tables {
 		res[i] = t
 	}
@@ -159,7 +159,7 @@ func (m *Main) demo(ctx context.Context, api *restless.API) ([]*resource.Table, 
 		t.ReadOnly = m.ReadOnly
 		t.ClientIDs = t.ClientIDs || m.ClientIDs
 	}
-	byName["users"].SoftDelete = &restless.SoftDelete{Column: "active"}
+	byName["users"].SoftDelete = &resource.SoftDelete{Column: "active"}
 	for _, n := range m.Bulk {
 		t, ok := byName[n]
 		if !ok {
@@ -173,12 +173,12 @@ func (m *Main) demo(ctx context.Context, api *restless.API) ([]*resource.Table, 
 		if !ok {
 			return nil, fmt.Errorf("-soft-delete: the demo has no table %q", n)
 		}
-		i := slices.IndexFunc(t.Attributes, func(a restless.Attribute) bool { return a.Name == col })
+		i := slices.IndexFunc(t.Attributes, func(a resource.Attribute) bool { return a.Name == col })
 		if i < 0 {
 			return nil, fmt.Errorf("-soft-delete: the demo's table %q has no column %q", n, col)
 		}
 		a := t.Attributes[i]
-		t.SoftDelete = &restless.SoftDelete{Column: col, Timestamp: a.Type == restless.Timestamp || a.Type == restless.Date}
+		t.SoftDelete = &resource.SoftDelete{Column: col, Timestamp: a.Type == resource.Timestamp || a.Type == resource.Date}
 	}
 	if m.ReadOnly {
 		for _, t := range tables {

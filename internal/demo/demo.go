@@ -7,7 +7,6 @@ import (
 	"context"
 	_ "embed"
 
-	"github.com/gorestless/restless"
 	"github.com/gorestless/restless/resource"
 	"github.com/gorestless/restless/sqlite"
 )
@@ -39,13 +38,13 @@ func Open(ctx context.Context) (*sqlite.DB, error) {
 func Person() *resource.Table {
 	return &resource.Table{
 		Name: "person",
-		Attributes: []restless.Attribute{
+		Attributes: []resource.Attribute{
 			{Name: "name"},
-			{Name: "birth_date", Type: restless.Date},
-			{Name: "age", Type: restless.Integer},
+			{Name: "birth_date", Type: resource.Date},
+			{Name: "age", Type: resource.Integer},
 		},
-		Relationships: []restless.Relationship{
-			{Name: "computers", Type: "computer", Kind: restless.ToMany, ForeignKey: "owner_id"},
+		Relationships: []resource.Relationship{
+			{Name: "computers", Type: "computer", Kind: resource.ToMany, ForeignKey: "owner_id"},
 		},
 	}
 }
@@ -54,20 +53,20 @@ func Person() *resource.Table {
 func Computer() *resource.Table {
 	return &resource.Table{
 		Name: "computer",
-		Attributes: []restless.Attribute{
+		Attributes: []resource.Attribute{
 			{Name: "name"},
 			{Name: "vendor"},
-			{Name: "purchase_time", Type: restless.Timestamp},
+			{Name: "purchase_time", Type: resource.Timestamp},
 		},
-		Relationships: []restless.Relationship{
-			{Name: "owner", Type: "person", Kind: restless.ToOne, ForeignKey: "owner_id"},
+		Relationships: []resource.Relationship{
+			{Name: "owner", Type: "person", Kind: resource.ToOne, ForeignKey: "owner_id"},
 		},
 	}
 }
 
 // Resources returns the demo's resources.
-func Resources() []restless.Resource {
-	return []restless.Resource{Person(), Computer()}
+func Resources() []resource.Resource {
+	return []resource.Resource{Person(), Computer()}
 }
 
 // Users returns seed 004's users: keyed by email, with a self-referencing
@@ -78,19 +77,19 @@ func Users() *resource.Table {
 		IDColumn:  "email",
 		StringIDs: true,
 		ClientIDs: true,
-		Attributes: []restless.Attribute{
+		Attributes: []resource.Attribute{
 			{Name: "password", WriteOnly: true},
 			{Name: "gender"},
-			{Name: "active", Type: restless.Boolean},
-			{Name: "created", Type: restless.Timestamp, ReadOnly: true},
+			{Name: "active", Type: resource.Boolean},
+			{Name: "created", Type: resource.Timestamp, ReadOnly: true},
 		},
-		Relationships: []restless.Relationship{
-			{Name: "mom", Type: "users", Kind: restless.ToOne, ForeignKey: "mom"},
-			{Name: "friends", Type: "users", Kind: restless.ManyToMany, JoinTable: "friendship",
+		Relationships: []resource.Relationship{
+			{Name: "mom", Type: "users", Kind: resource.ToOne, ForeignKey: "mom"},
+			{Name: "friends", Type: "users", Kind: resource.ManyToMany, JoinTable: "friendship",
 				JoinKey: "user_id", JoinTargetKey: "friend_id",
-				JoinAttributes: []restless.Attribute{
+				JoinAttributes: []resource.Attribute{
 					{Name: "met"},
-					{Name: "created", Type: restless.Timestamp, ReadOnly: true},
+					{Name: "created", Type: resource.Timestamp, ReadOnly: true},
 				}},
 		},
 	}

@@ -1,0 +1,314 @@
+package engine
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/gorestless/restless/jsonapi"
+	"github.com/gorestless/restless/resource"
+)
+
+// An Input is a decoded resource object from a POST or PATCH body.
+type Input struct {
+	// ID is the object's id, or nil when it has none.
+	ID *string
+	// LID is the object's local id (atomic operations), or "".
+	LID string
+	// IfMatch is the request's If-Match header: the write checks it
+	// against the row under the row's lock.
+	IfMatch string
+
+	values resource.Values
+	links  []*Linkage
+}
+
+// DecodeObject parses a request document holding one resource object of
+// type t. op is OpCreate or OpUpdate. Every name is checked against the
+// schema and every value against its type (and the dialect) before any
+// SQL is built.
+func (e *Engine) DecodeObject(body []byte, t *Type, op resource.Op) (*Input, error) {
+	s := t.schema
+	doc, err := DecodeDocument(body)
+	if err != nil {
+		return nil, err
+	}
+	rawData, ok := doc["data"]
+	if !ok {
+		return nil, badDocument("", `The request document has no "data" member.`)
+	}
+	var data map[string]json.RawMessage
+	if err := json.Unmarshal(rawData, &data); err != nil || data == nil {
+		return nil, badDocument("/data", `The "data" member must be a resource object.`)
+	}
+	in := &Input{values: resource.Values{}}
+
+	rawType, ok := data["type"]
+	if !ok {
+		return nil, badDocument("/data", `The resource object has no "type" member.`)
+	}
+	var typ string
+	if err := json.Unmarshal(rawType, &typ); err != nil || bytes.Equal(bytes.TrimSpace(rawType), []byte("null")) {
+		return nil, badDocument("/data/type", `The "type" member must be a string.`)
+	}
+	if typ != s.Type {
+		return nil, &jsonapi.Error{Status: 409, Title: "Type Mismatch",
+			Detail: fmt.Sprintf("The type %q does not match this endpoint's type %q.", typ, s.Type), Source: jsonapi.Pointer("/data/type")}
+	}
+	if rawID, ok := data["id"]; ok {
+		var id string
+		if err := json.Unmarshal(rawID, &id); err != nil || bytes.Equal(bytes.TrimSpace(rawID), []byte("null")) {
+			return nil, badDocument("/data/id", `The "id" member must be a string.`)
+		}
+		in.ID = &id
+	} else if op == resource.OpUpdate {
+		return nil, badDocument("/data/id", `The resource object has no "id" member; a PATCH must name the resource it updates.`)
+	}
+	if rawLID, ok := data["lid"]; ok {
+		if err := json.Unmarshal(rawLID, &in.LID); err != nil {
+			return nil, badDocument("/data/lid", `The "lid" member must be a string.`)
+		}
+	}
+	if rawAttrs, ok := data["attributes"]; ok {
+		var attrs map[string]json.RawMessage
+		if err := json.Unmarshal(rawAttrs, &attrs); err != nil || attrs == nil {
+			return nil, badDocument("/data/attributes", `The "attributes" member must be an object.`)
+		}
+		var errs []error
+		for _, name := range sortedKeys(attrs) {
+			ptr := "/data/attributes/" + jsonapi.EscapePointer(name)
+			at, ok := s.Attribute(name)
+			if !ok {
+				errs = append(errs, &jsonapi.Error{Status: 400, Title: "Unknown Attribute",
+					Detail: fmt.Sprintf("The type %q has no attribute %q.", s.Type, name), Source: jsonapi.Pointer(ptr)})
+				continue
+			}
+			if !at.Writable() {
+				errs = append(errs, &jsonapi.Error{Status: 403, Title: "Read-Only Attribute",
+					Detail: fmt.Sprintf("The attribute %q cannot be written.", name), Source: jsonapi.Pointer(ptr)})
+				continue
+			}
+			v, err := decodeValue(at.Type, attrs[name])
+			if err == nil {
+				err = e.checkValue(at.Type, v)
+			}
+			if err != nil {
+				errs = append(errs, &jsonapi.Error{Status: 400, Title: "Invalid Attribute Value",
+					Detail: fmt.Sprintf("The attribute %q %s.", name, err.Error()), Source: jsonapi.Pointer(ptr)})
+				continue
+			}
+			in.values[name] = v
+		}
+		if len(errs) > 0 {
+			return nil, errors.Join(errs...)
+		}
+	}
+	if rawRels, ok := data["relationships"]; ok {
+		var rels map[string]json.RawMessage
+		if err := json.Unmarshal(rawRels, &rels); err != nil || rels == nil {
+			return nil, badDocument("/data/relationships", `The "relationships" member must be an object.`)
+		}
+		for _, name := range sortedKeys(rels) {
+			ptr := "/data/relationships/" + jsonapi.EscapePointer(name)
+			rel, ok := s.Relationship(name)
+			if !ok {
+				return nil, &jsonapi.Error{Status: 400, Title: "Unknown Relationship",
+					Detail: fmt.Sprintf("The type %q has no relationship %q.", s.Type, name), Source: jsonapi.Pointer(ptr)}
+			}
+			if rel.ReadOnly {
+				return nil, &jsonapi.Error{Status: 403, Title: "Relationship Not Writable",
+					Detail: fmt.Sprintf("The relationship %q cannot be set.", name), Source: jsonapi.Pointer(ptr)}
+			}
+			lk, err := e.decodeLinkage(rel, rels[name], ptr)
+			if err != nil {
+				return nil, err
+			}
+			if rel.Kind == resource.ToOne {
+				var v any
+				if lk.toOne != nil {
+					v = lk.toOne.id
+				}
+				in.values[name] = v
+			}
+			in.links = append(in.links, lk)
+		}
+	}
+	return in, nil
+}
+
+// DecodeDocument decodes a request document into its members, keeping
+// numbers exact; a body that is not one JSON object is a 400.
+func DecodeDocument(body []byte) (map[string]json.RawMessage, error) {
+	var doc map[string]json.RawMessage
+	if err := decodeStrict(body, &doc); err != nil {
+		return nil, badDocument("", "The request body is not a JSON object: "+err.Error()+".")
+	}
+	return doc, nil
+}
+
+// decodeStrict decodes one JSON value into v, keeping numbers exact and
+// refusing trailing data.
+func decodeStrict(body []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	if err := dec.Decode(v); err != nil {
+		var se *json.SyntaxError
+		if errors.As(err, &se) {
+			return fmt.Errorf("syntax error at byte %d", se.Offset)
+		}
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) {
+			return fmt.Errorf("found a JSON %s", te.Value)
+		}
+		if errors.Is(err, io.EOF) {
+			return errors.New("the body is empty")
+		}
+		if errors.Is(err, io.ErrUnexpectedEOF) {
+			return errors.New("the body ends early")
+		}
+		return errors.New("it cannot be decoded")
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return errors.New("data follows the JSON value")
+	}
+	if v, ok := v.(*map[string]json.RawMessage); ok && *v == nil {
+		return errors.New("found null")
+	}
+	return nil
+}
+
+func sortedKeys(m map[string]json.RawMessage) []string {
+	return slices.Sorted(maps.Keys(m))
+}
+
+// decodeValue converts one attribute value of type t. The error completes
+// the sentence "The attribute "x" ...".
+func decodeValue(t resource.ValueType, raw json.RawMessage) (any, error) {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 {
+		return nil, errors.New("has no value")
+	}
+	if string(raw) == "null" {
+		return nil, nil
+	}
+	str := func() (string, bool) {
+		if raw[0] != '"' {
+			return "", false
+		}
+		var s string
+		if err := json.Unmarshal(raw, &s); err != nil {
+			return "", false
+		}
+		return s, true
+	}
+	switch t {
+	case resource.String:
+		if s, ok := str(); ok {
+			return s, nil
+		}
+		return nil, errors.New("must be a string")
+	case resource.UUID:
+		if s, ok := str(); ok {
+			if isUUID(s) {
+				return s, nil
+			}
+		}
+		return nil, errors.New("must be a UUID such as \"123e4567-e89b-12d3-a456-426614174000\"")
+	case resource.Integer:
+		if raw[0] == '-' || raw[0] >= '0' && raw[0] <= '9' {
+			n, err := strconv.ParseInt(string(raw), 10, 64)
+			if err == nil {
+				return n, nil
+			}
+			var ne *strconv.NumError
+			if errors.As(err, &ne) && ne.Err == strconv.ErrRange {
+				return nil, errors.New("is out of the range of a 64-bit integer")
+			}
+		}
+		return nil, errors.New("must be an integer")
+	case resource.Float:
+		if raw[0] == '-' || raw[0] >= '0' && raw[0] <= '9' {
+			f, err := strconv.ParseFloat(string(raw), 64)
+			if err == nil {
+				return f, nil
+			}
+			return nil, errors.New("is out of the range of a 64-bit number")
+		}
+		return nil, errors.New("must be a number")
+	case resource.Boolean:
+		switch string(raw) {
+		case "true":
+			return true, nil
+		case "false":
+			return false, nil
+		}
+		return nil, errors.New("must be true or false")
+	case resource.Date:
+		s, ok := str()
+		if !ok {
+			return nil, errors.New("must be a date string such as \"2006-01-02\"")
+		}
+		if f, ok := sqlFunction(s); ok {
+			return f, nil
+		}
+		d, err := time.Parse(resource.DateFormat, s)
+		if err != nil {
+			return nil, errors.New("must be a date such as \"2006-01-02\"")
+		}
+		return d, nil
+	case resource.Timestamp:
+		s, ok := str()
+		if !ok {
+			return nil, errors.New("must be an RFC 3339 timestamp string")
+		}
+		if f, ok := sqlFunction(s); ok {
+			return f, nil
+		}
+		ts, ok := parseInputTime(s)
+		if !ok {
+			return nil, errors.New("must be an RFC 3339 timestamp such as \"2006-01-02T15:04:05Z\"")
+		}
+		return ts, nil
+	case resource.JSON:
+		var buf bytes.Buffer
+		if err := json.Compact(&buf, raw); err != nil {
+			return nil, errors.New("must be JSON")
+		}
+		return json.RawMessage(buf.Bytes()), nil
+	}
+	return nil, fmt.Errorf("has a type the server cannot decode")
+}
+
+// inputTimeLayouts are the accepted timestamp inputs; those without an
+// offset are taken as UTC.
+var inputTimeLayouts = []string{
+	time.RFC3339Nano,
+	"2006-01-02T15:04:05.999999999",
+	"2006-01-02 15:04:05.999999999Z07:00",
+	"2006-01-02 15:04:05.999999999",
+	"2006-01-02T15:04",
+	resource.DateFormat,
+}
+
+func parseInputTime(s string) (time.Time, bool) {
+	for _, l := range inputTimeLayouts {
+		if t, err := time.Parse(l, s); err == nil {
+			return t.UTC(), true
+		}
+	}
+	return time.Time{}, false
+}
+
+func sqlFunction(s string) (resource.SQLFunction, bool) {
+	switch f := resource.SQLFunction(s); f {
+	case resource.CurrentTimestamp, resource.CurrentDate, resource.LocalTimestamp:
+		return f, true
+	}
+	return "", false
+}

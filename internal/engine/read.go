@@ -1,0 +1,105 @@
+package engine
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	sq "github.com/Masterminds/squirrel"
+
+	"github.com/gorestless/restless/jsonapi"
+	"github.com/gorestless/restless/resource"
+)
+
+// queryer is what reads run on: *sql.DB or *sql.Tx.
+type queryer interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+// selectBase returns the resource's base query with the plan's columns:
+// the id, the attributes and the linkage of each to-one relationship. The
+// linkage reads the related type through its own base query, so a row
+// its filter hides shows as null, never as a dangling id.
+func (e *Engine) selectBase(ctx context.Context, p *Type) (sq.SelectBuilder, error) {
+	b, err := e.rowsOf(ctx, p)
+	if err != nil {
+		return b, err
+	}
+	b = b.Columns(p.cols...)
+	for _, rel := range p.toOne() {
+		col, err := e.toOneLinkage(ctx, p, rel)
+		if err != nil {
+			return b, err
+		}
+		b = b.Column(col)
+	}
+	return b, nil
+}
+
+// toOneLinkage is the expression reading the visible related id of a
+// to-one relationship.
+func (e *Engine) toOneLinkage(ctx context.Context, p *Type, rel *resource.Relationship) (sq.Sqlizer, error) {
+	fk := qualify(p.schema.Table, rel.ForeignKey)
+	target, ok := e.Lookup(rel.Type)
+	if !ok {
+		return sq.Expr(fk), nil
+	}
+	tb, err := e.rowsOf(ctx, target)
+	if err != nil {
+		return nil, err
+	}
+	sub := tb.Columns(target.idExpr + " AS restless_i")
+	return sq.Expr("(SELECT restless_l.restless_i FROM (?) AS restless_l WHERE restless_l.restless_i = "+fk+")", sub), nil
+}
+
+// findOne reads the resource with key id through q, or returns ErrNotFound.
+func (e *Engine) findOne(ctx context.Context, q queryer, p *Type, l *Linker, id any) (*jsonapi.Object, error) {
+	return e.readOne(ctx, q, p, l, id, "")
+}
+
+// lockOne is findOne inside a write's transaction: it also locks the row
+// until the transaction ends, where the database needs it (PostgreSQL's
+// FOR UPDATE), so a check such as If-Match and the write that follows see
+// the same row.
+func (e *Engine) lockOne(ctx context.Context, tx *sql.Tx, p *Type, l *Linker, id any) (*jsonapi.Object, error) {
+	return e.readOne(ctx, txReader{e, tx}, p, l, id, e.d.LockRows())
+}
+
+func (e *Engine) readOne(ctx context.Context, q queryer, p *Type, l *Linker, id any, suffix string) (*jsonapi.Object, error) {
+	sqlText, args, err := e.cachedSQL(ctx, p, "one\x00"+suffix, []any{id}, func() (string, []any, error) {
+		b, err := e.selectBase(ctx, p)
+		if err != nil {
+			return "", nil, err
+		}
+		b = b.Where(sq.Eq{p.idExpr: id}).Limit(1)
+		if suffix != "" {
+			b = b.Suffix(suffix)
+		}
+		return b.PlaceholderFormat(e.d.Placeholder()).ToSql()
+	})
+	if err != nil {
+		return nil, fmt.Errorf("restless: build select %s: %w", p.schema.Type, err)
+	}
+	return e.scanFirst(ctx, q, p, l, sqlText, args)
+}
+
+// scanFirst runs a query of p's columns through q and reads its first row
+// into an object; no row is ErrNotFound.
+func (e *Engine) scanFirst(ctx context.Context, q queryer, p *Type, l *Linker, text string, args []any) (*jsonapi.Object, error) {
+	rows, err := q.QueryContext(ctx, text, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+		return nil, resource.ErrNotFound
+	}
+	o, err := p.reader(l, 0).scan(rows)
+	if err != nil {
+		return nil, err
+	}
+	return o, rows.Close()
+}
