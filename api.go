@@ -218,3 +218,33 @@ func (a *API) Eval(res resource.Resource) http.Handler {
 func (a *API) JobStore() jobs.Store {
 	return jobs.Store{DB: a.DB, WriteDB: a.WriteDB, Dialect: a.Dialect, Logger: a.Logger}
 }
+
+// Operations returns the handler of the Atomic Operations endpoint
+// (https://jsonapi.org/ext/atomic), conventionally mounted at
+// {Prefix}/operations as [API.Handler] does. A POST carries an
+// "atomic:operations" array: "add" creates a resource from "data" (whose
+// "lid" later operations may use in a "ref" or in relationship linkage),
+// "update" changes a resource named by "data" or "ref", "remove" deletes
+// the resource "ref" names, and with "ref.relationship" the three change a
+// relationship ("add" and "remove" only of a to-many). The operations run
+// in order in ONE transaction with the same checks and hooks as the other
+// endpoints: if one fails, none is kept, and the error document's
+// source.pointer starts with /atomic:operations/N. Success is a 200 with
+// "atomic:results" in operation order, or a 204 when no operation returns
+// data. Targets given as "href" are not supported (400), nor is an "add"
+// of a [Provisioner] resource (403), whose creation cannot join the
+// transaction.
+//
+// The handler negotiates its own content: the request's Content-Type
+// must be application/vnd.api+json with ext="https://jsonapi.org/ext/atomic"
+// (else 415) and Accept must allow it (else 406). Do not wrap it with
+// [Negotiate], which refuses the extension. The types it serves are res
+// and those of the API's other handlers.
+//
+//	mux.Handle("/api/operations", api.Operations(person, computer))
+func (a *API) Operations(res ...resource.Resource) http.Handler {
+	for _, r := range res {
+		a.register(r)
+	}
+	return newOperations(a)
+}

@@ -52,7 +52,7 @@ func (h *collectionHandler) bulk(w http.ResponseWriter, r *http.Request) {
 		methodNotAllowed(w, r, h.allow())
 		return
 	}
-	sel, err := a.bulkFilter(r, t)
+	sel, err := h.bulkFilter(r)
 	if err != nil {
 		a.writeError(w, r, err)
 		return
@@ -85,14 +85,15 @@ func (h *collectionHandler) bulk(w http.ResponseWriter, r *http.Request) {
 	if op == resource.OpDelete {
 		key = "num_deleted"
 	}
-	a.writeMeta(w, r, http.StatusOK, map[string]any{key: n})
+	writeMeta(w, r, http.StatusOK, map[string]any{key: n})
 }
 
 // bulkFilter parses the query of a bulk request: filters only, in any of
 // the forms a collection takes (filter[objects], filter[name][op] and the
 // legacy q), checked against the schema.
-func (a *API) bulkFilter(r *http.Request, t *engine.Type) (engine.BulkSelection, error) {
-	sel := engine.BulkSelection{Max: a.MaxBulk}
+func (h *collectionHandler) bulkFilter(r *http.Request) (engine.BulkSelection, error) {
+	t := h.t
+	sel := engine.BulkSelection{Max: h.api.MaxBulk}
 	v, err := query.Values(r.URL.RawQuery)
 	if err != nil {
 		return sel, err
@@ -109,7 +110,7 @@ func (a *API) bulkFilter(r *http.Request, t *engine.Type) (engine.BulkSelection,
 	}
 	// Functions, unlike Collection, admits filters without sorting and
 	// pagination; functions themselves are refused above and below.
-	e := a.engine()
+	e := h.api.engine()
 	c := query.Config{Resolver: e.Resolver(t), Types: e.ResolverOf, Functions: true}
 	params, err := query.Parse(r.Context(), v, c)
 	if err != nil {

@@ -54,7 +54,7 @@ func (h *collectionHandler) list(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	l := a.linker(r)
-	doc, err := a.listDocument(r, h.t, l, params, l.Collection(h.t.Schema()), func() (*engine.Page, error) {
+	doc, err := listDocument(r, a.engine(), h.t, l, params, l.Collection(h.t.Schema()), func() (*engine.Page, error) {
 		return a.engine().List(r.Context(), h.t, l, params)
 	})
 	if err != nil {
@@ -69,7 +69,7 @@ func (h *collectionHandler) list(w http.ResponseWriter, r *http.Request) {
 // query parameters, meta.total (but on cursor and single pages), and the
 // included resources params ask for. self is the collection's URL
 // without query; t is the type of the page's resources.
-func (a *API) listDocument(r *http.Request, t *engine.Type, l *engine.Linker, params query.Params, self string,
+func listDocument(r *http.Request, e *engine.Engine, t *engine.Type, l *engine.Linker, params query.Params, self string,
 	read func() (*engine.Page, error)) (*jsonapi.Document, error) {
 	page, err := read()
 	if err != nil {
@@ -86,7 +86,7 @@ func (a *API) listDocument(r *http.Request, t *engine.Type, l *engine.Linker, pa
 		doc = &jsonapi.Document{Data: page.Objects, Links: pageLinks(self, q, params.Page, page.Total),
 			Meta: map[string]any{"total": page.Total}}
 	}
-	if doc.Included, err = a.engine().Complete(r.Context(), t, l, page.Objects, params); err != nil {
+	if doc.Included, err = e.Complete(r.Context(), t, l, page.Objects, params); err != nil {
 		return nil, err
 	}
 	return doc, nil
@@ -243,7 +243,7 @@ func (h *collectionHandler) create(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if _, ok := t.Resource().(resource.Provisioner); ok {
-		a.provision(w, r, t, in, id)
+		h.provision(w, r, in, id)
 		return
 	}
 	obj, err := e.Create(r.Context(), t, a.linker(r), in, id)

@@ -23,7 +23,8 @@ import (
 // provision answers a valid POST to a Provisioner's collection: with a
 // job runner, 202 and a job document (or, with Prefer: wait=N, the result
 // if it comes in time); without one, 201 once the work is done.
-func (a *API) provision(w http.ResponseWriter, r *http.Request, t *engine.Type, in *engine.Input, key any) {
+func (h *collectionHandler) provision(w http.ResponseWriter, r *http.Request, in *engine.Input, key any) {
+	a, t := h.api, h.t
 	e, l := a.engine(), a.linker(r)
 	// A body naming related resources that do not exist is refused now,
 	// not by a failed job.

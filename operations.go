@@ -30,65 +30,43 @@ var atomicMediaType = negotiate.FormatMediaType([]string{AtomicExt}, nil)
 // operationsAllow is the Allow header of the operations endpoint.
 const operationsAllow = "POST, OPTIONS"
 
-// Operations returns the handler of the Atomic Operations endpoint
-// (https://jsonapi.org/ext/atomic), conventionally mounted at
-// {Prefix}/operations as [API.Handler] does. A POST carries an
-// "atomic:operations" array: "add" creates a resource from "data" (whose
-// "lid" later operations may use in a "ref" or in relationship linkage),
-// "update" changes a resource named by "data" or "ref", "remove" deletes
-// the resource "ref" names, and with "ref.relationship" the three change a
-// relationship ("add" and "remove" only of a to-many). The operations run
-// in order in ONE transaction with the same checks and hooks as the other
-// endpoints: if one fails, none is kept, and the error document's
-// source.pointer starts with /atomic:operations/N. Success is a 200 with
-// "atomic:results" in operation order, or a 204 when no operation returns
-// data. Targets given as "href" are not supported (400), nor is an "add"
-// of a [Provisioner] resource (403), whose creation cannot join the
-// transaction.
-//
-// The handler negotiates its own content: the request's Content-Type
-// must be application/vnd.api+json with ext="https://jsonapi.org/ext/atomic"
-// (else 415) and Accept must allow it (else 406). Do not wrap it with
-// [Negotiate], which refuses the extension. The types it serves are res
-// and those of the API's other handlers.
-//
-//	mux.Handle("/api/operations", api.Operations(person, computer))
-func (a *API) Operations(res ...resource.Resource) http.Handler {
-	for _, r := range res {
-		a.register(r)
-	}
-	return a.operations()
+// operationsHandler serves the operations endpoint over the types
+// registered with the API.
+type operationsHandler struct {
+	api *API
+	// post is serve behind the negotiation the extension requires.
+	post http.Handler
 }
 
-// operations returns the operations endpoint's handler over the types
-// registered with the API.
-func (a *API) operations() http.Handler {
+func newOperations(a *API) *operationsHandler {
+	h := &operationsHandler{api: a}
 	n := &negotiate.Negotiator{Extensions: []string{AtomicExt}, Require: AtomicExt, ErrorHandler: a.writeError}
-	post := n.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		a.serveOperations(w, r)
-	}))
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		switch r.Method {
-		case http.MethodPost:
-			post.ServeHTTP(w, r)
-		case http.MethodOptions:
-			options(w, operationsAllow)
-		default:
-			methodNotAllowed(w, r, operationsAllow)
-		}
-	})
+	h.post = n.Handler(http.HandlerFunc(h.serve))
+	return h
+}
+
+func (h *operationsHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	switch r.Method {
+	case http.MethodPost:
+		h.post.ServeHTTP(w, r)
+	case http.MethodOptions:
+		options(w, operationsAllow)
+	default:
+		methodNotAllowed(w, r, operationsAllow)
+	}
 }
 
 // maxOperations returns the most operations of one request.
-func (a *API) maxOperations() int {
-	if a.MaxOperations > 0 {
-		return a.MaxOperations
+func (h *operationsHandler) maxOperations() int {
+	if h.api.MaxOperations > 0 {
+		return h.api.MaxOperations
 	}
 	return DefaultMaxOperations
 }
 
-// serveOperations runs a negotiated POST of the operations endpoint.
-func (a *API) serveOperations(w http.ResponseWriter, r *http.Request) {
+// serve runs a negotiated POST of the operations endpoint.
+func (h *operationsHandler) serve(w http.ResponseWriter, r *http.Request) {
+	a := h.api
 	if _, err := parseQuery(r, a.writeConfig(r, nil)); err != nil {
 		a.writeError(w, r, err)
 		return
@@ -98,7 +76,7 @@ func (a *API) serveOperations(w http.ResponseWriter, r *http.Request) {
 		a.writeError(w, r, err)
 		return
 	}
-	ops, err := a.decodeOperations(body)
+	ops, err := h.decode(body)
 	if err != nil {
 		a.writeError(w, r, err)
 		return
@@ -119,17 +97,17 @@ func (a *API) serveOperations(w http.ResponseWriter, r *http.Request) {
 		a.writeError(w, r, err)
 		return
 	}
-	a.writeAtomicResults(w, r, results)
+	h.writeResults(w, r, results)
 }
 
 // writeAtomicResults replies with the "atomic:results" of the operations, or
 // 204 when none returned data.
-func (a *API) writeAtomicResults(w http.ResponseWriter, r *http.Request, results []*jsonapi.Object) {
+func (h *operationsHandler) writeResults(w http.ResponseWriter, r *http.Request, results []*jsonapi.Object) {
 	some := false
 	for _, o := range results {
 		some = some || o != nil
 	}
-	h := w.Header()
+	hdr := w.Header()
 	if !some {
 		w.WriteHeader(http.StatusNoContent)
 		return
@@ -146,7 +124,7 @@ func (a *API) writeAtomicResults(w http.ResponseWriter, r *http.Request, results
 		b = append(b, `{"data":`...)
 		var err error
 		if b, err = o.AppendJSON(b); err != nil {
-			a.writeError(w, r, err)
+			h.api.writeError(w, r, err)
 			return
 		}
 		b = append(b, '}')
@@ -154,15 +132,15 @@ func (a *API) writeAtomicResults(w http.ResponseWriter, r *http.Request, results
 	b = append(b, `],"jsonapi":{"version":"1.1","ext":[`...)
 	b = jsontext.AppendString(b, AtomicExt)
 	b = append(b, "]}}\n"...)
-	h.Set("Content-Type", atomicMediaType)
-	h.Set("Content-Length", strconv.Itoa(len(b)))
+	hdr.Set("Content-Type", atomicMediaType)
+	hdr.Set("Content-Length", strconv.Itoa(len(b)))
 	w.WriteHeader(http.StatusOK)
 	w.Write(b)
 }
 
 // decodeOperations checks the top level of an operations request and
 // returns its operation objects.
-func (a *API) decodeOperations(body []byte) ([]json.RawMessage, error) {
+func (h *operationsHandler) decode(body []byte) ([]json.RawMessage, error) {
 	doc, err := engine.DecodeDocument(body)
 	if err != nil {
 		return nil, err
@@ -183,7 +161,7 @@ func (a *API) decodeOperations(body []byte) ([]json.RawMessage, error) {
 	if len(ops) == 0 {
 		return nil, badDocument("/atomic:operations", `The "atomic:operations" member must hold at least one operation.`)
 	}
-	if max := a.maxOperations(); len(ops) > max {
+	if max := h.maxOperations(); len(ops) > max {
 		return nil, &jsonapi.Error{Status: http.StatusRequestEntityTooLarge, Title: "Too Many Operations",
 			Detail: fmt.Sprintf("A request may hold at most %d operations; this one holds %d. Split it.", max, len(ops)),
 			Source: jsonapi.Pointer("/atomic:operations"), Meta: map[string]any{"maxOperations": max}}

@@ -91,7 +91,7 @@ func (h *relHandler) getRelated(w http.ResponseWriter, r *http.Request, rel *res
 	}
 	self := parent.Links.Self + "/" + rel.Name
 	if collection {
-		doc, err := a.listDocument(r, target, l, params, self, func() (*engine.Page, error) {
+		doc, err := listDocument(r, e, target, l, params, self, func() (*engine.Page, error) {
 			return e.ListRelated(r.Context(), target, l, rel, parentID, params)
 		})
 		if err != nil {
@@ -145,7 +145,7 @@ func (h *relHandler) getLinkage(w http.ResponseWriter, r *http.Request, rel *res
 		WriteDocument(w, r, http.StatusOK, &jsonapi.Document{Data: data, Links: links})
 		return
 	}
-	doc, err := a.listDocument(r, target, l, params, links.Self, func() (*engine.Page, error) {
+	doc, err := listDocument(r, e, target, l, params, links.Self, func() (*engine.Page, error) {
 		return e.ListLinkage(r.Context(), target, l, rel, parentID, params)
 	})
 	if err != nil {

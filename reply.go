@@ -42,7 +42,7 @@ func WriteDocument(w http.ResponseWriter, r *http.Request, status int, d *jsonap
 }
 
 // writeMeta replies with a document of top-level meta only.
-func (a *API) writeMeta(w http.ResponseWriter, r *http.Request, status int, meta map[string]any) {
+func writeMeta(w http.ResponseWriter, r *http.Request, status int, meta map[string]any) {
 	b, err := json.Marshal(struct {
 		Meta    map[string]any `json:"meta"`
 		JSONAPI struct {
@@ -52,7 +52,7 @@ func (a *API) writeMeta(w http.ResponseWriter, r *http.Request, status int, meta
 		Version string `json:"version"`
 	}{"1.1"}})
 	if err != nil {
-		a.writeError(w, r, err)
+		WriteError(w, r, err)
 		return
 	}
 	b = append(b, '\n')

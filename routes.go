@@ -81,7 +81,7 @@ func (a *API) Routes(res ...resource.Resource) ([]Route, error) {
 		routes = append(routes, Route{Pattern: prefix + "/jobs/{id}", Kind: JobRoute, Methods: []string{"GET", "HEAD", "OPTIONS"}, Handler: &jobHandler{api: a}})
 	}
 	routes = append(routes, Route{Pattern: prefix + "/operations", Kind: OperationsRoute,
-		Methods: strings.Split(operationsAllow, ", "), Handler: a.operations()})
+		Methods: strings.Split(operationsAllow, ", "), Handler: newOperations(a)})
 	e := a.engine()
 	for _, r := range res {
 		t, err := e.Register(r)

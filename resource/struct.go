@@ -9,7 +9,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-
 )
 
 // FromStruct returns a Table over the SQL table named table, derived from

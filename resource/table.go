@@ -5,7 +5,6 @@ import (
 	"sync"
 
 	sq "github.com/Masterminds/squirrel"
-
 )
 
 // A Table is a Resource over one SQL table. Declare it with the

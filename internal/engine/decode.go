@@ -312,3 +312,150 @@ func sqlFunction(s string) (resource.SQLFunction, bool) {
 	}
 	return "", false
 }
+
+// DecodeBulk parses the document of a bulk PATCH: a resource object of
+// type p with a type and no id, whose attributes and to-one
+// relationships are validated as a PATCH of one resource's are.
+func (e *Engine) DecodeBulk(body []byte, p *Type) (*Input, error) {
+	// OpCreate: unlike a PATCH of one resource, the object has no id.
+	in, err := e.DecodeObject(body, p, resource.OpCreate)
+	if err != nil {
+		return nil, err
+	}
+	if in.ID != nil {
+		return nil, badDocument("/data/id", `A bulk change selects its resources with the filter: the resource object must have no "id".`)
+	}
+	for _, lk := range in.links {
+		if lk.rel.Kind != resource.ToOne {
+			return nil, &jsonapi.Error{Status: 403, Title: "Relationship Not Writable",
+				Detail: fmt.Sprintf("A bulk change cannot set the to-many relationship %q; change it on each resource.", lk.rel.Name),
+				Source: jsonapi.Pointer("/data/relationships/" + jsonapi.EscapePointer(lk.rel.Name))}
+		}
+	}
+	return in, nil
+}
+
+// DecodeRelationship parses the document of a request to a relationship
+// endpoint of rel (or of an atomic operation on one): an object whose
+// "data" is null or an identifier for a to-one, a list of identifiers for
+// a to-many.
+func (e *Engine) DecodeRelationship(rel *resource.Relationship, body []byte) (*Linkage, error) {
+	doc, err := DecodeDocument(body)
+	if err != nil {
+		return nil, err
+	}
+	if _, ok := doc["data"]; !ok {
+		return nil, badDocument("", `The request document has no "data" member.`)
+	}
+	return e.decodeLinkage(rel, body, "")
+}
+
+// decodeLinkage reads the "data" of a relationship at ptr: null or an
+// identifier for a to-one, a list of identifiers for a to-many.
+func (e *Engine) decodeLinkage(rel *resource.Relationship, raw json.RawMessage, ptr string) (*Linkage, error) {
+	var obj map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &obj); err != nil || obj == nil {
+		return nil, badDocument(ptr, "A relationship must be an object with a \"data\" member.")
+	}
+	data, ok := obj["data"]
+	if !ok {
+		return nil, badDocument(ptr, "The relationship has no \"data\" member.")
+	}
+	ptr += "/data"
+	target, ok := e.Lookup(rel.Type)
+	if !ok {
+		return nil, &jsonapi.Error{Status: 403, Title: "Relationship Not Writable",
+			Detail: fmt.Sprintf("The relationship %q leads to a type this API does not serve.", rel.Name), Source: jsonapi.Pointer(ptr)}
+	}
+	l := &Linkage{rel: rel, ptr: ptr}
+	data = bytes.TrimSpace(data)
+	if rel.Kind == resource.ToOne {
+		if string(data) == "null" {
+			return l, nil
+		}
+		m, err := e.decodeIdentifier(rel, target, data, ptr)
+		if err != nil {
+			return nil, err
+		}
+		l.toOne = &m
+		return l, nil
+	}
+	var items []json.RawMessage
+	if err := json.Unmarshal(data, &items); err != nil || items == nil {
+		return nil, badDocument(ptr, fmt.Sprintf("The to-many relationship %q needs a list of resource identifiers.", rel.Name))
+	}
+	if len(items) > maxIn*2 {
+		return nil, badDocument(ptr, fmt.Sprintf("A request may name at most %d members.", maxIn*2))
+	}
+	seen := map[string]bool{}
+	for i, it := range items {
+		m, err := e.decodeIdentifier(rel, target, it, ptr+"/"+strconv.Itoa(i))
+		if err != nil {
+			return nil, err
+		}
+		k := formatID(m.id)
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
+		l.members = append(l.members, m)
+	}
+	return l, nil
+}
+
+func (e *Engine) decodeIdentifier(rel *resource.Relationship, target *Type, raw json.RawMessage, ptr string) (member, error) {
+	var ident map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &ident); err != nil || ident == nil {
+		return member{}, badDocument(ptr, "A resource identifier must be an object with \"type\" and \"id\".")
+	}
+	var typ, id string
+	if err := json.Unmarshal(ident["type"], &typ); err != nil {
+		return member{}, badDocument(ptr, "The resource identifier needs a string \"type\".")
+	}
+	if typ != rel.Type {
+		return member{}, &jsonapi.Error{Status: 409, Title: "Type Mismatch",
+			Detail: fmt.Sprintf("The relationship %q holds %q resources, not %q.", rel.Name, rel.Type, typ), Source: jsonapi.Pointer(ptr + "/type")}
+	}
+	if err := json.Unmarshal(ident["id"], &id); err != nil {
+		return member{}, badDocument(ptr, "The resource identifier needs a string \"id\".")
+	}
+	key, ok := e.ParseID(target, id)
+	if !ok {
+		return member{}, notFoundAt(ptr+"/id", rel.Type, id)
+	}
+	m := member{id: key, ptr: ptr}
+	if rawMeta, ok := ident["meta"]; ok && rel.Kind == resource.ManyToMany && len(rel.JoinAttributes) > 0 {
+		var meta map[string]json.RawMessage
+		if err := json.Unmarshal(rawMeta, &meta); err != nil || meta == nil {
+			return member{}, badDocument(ptr+"/meta", "The meta member must be an object.")
+		}
+		m.meta = resource.Values{}
+		for _, name := range sortedKeys(meta) {
+			var attr *resource.Attribute
+			for i := range rel.JoinAttributes {
+				if rel.JoinAttributes[i].Name == name {
+					attr = &rel.JoinAttributes[i]
+				}
+			}
+			mptr := ptr + "/meta/" + jsonapi.EscapePointer(name)
+			if attr == nil {
+				return member{}, &jsonapi.Error{Status: 400, Title: "Unknown Meta Member",
+					Detail: fmt.Sprintf("The relationship %q keeps no %q.", rel.Name, name), Source: jsonapi.Pointer(mptr)}
+			}
+			if attr.ReadOnly {
+				return member{}, &jsonapi.Error{Status: 403, Title: "Read-Only Meta Member",
+					Detail: fmt.Sprintf("The meta member %q cannot be written.", name), Source: jsonapi.Pointer(mptr)}
+			}
+			v, err := decodeValue(attr.Type, meta[name])
+			if err == nil {
+				err = e.checkValue(attr.Type, v)
+			}
+			if err != nil {
+				return member{}, &jsonapi.Error{Status: 400, Title: "Invalid Meta Value",
+					Detail: fmt.Sprintf("The meta member %q %s.", name, err.Error()), Source: jsonapi.Pointer(mptr)}
+			}
+			m.meta[name] = v
+		}
+	}
+	return m, nil
+}

@@ -33,11 +33,11 @@ func answered(err error) bool {
 // database errors become 4xx or 503 with a pointer at the member at
 // fault in the request document in (nil for a delete), and anything else
 // a 500 whose cause is kept for the log, never sent. A nil err is nil.
-func (e *Engine) writeFailure(s *resource.Schema, in *Input, err error) error {
+func writeFailure(d dialect.Dialect, s *resource.Schema, in *Input, err error) error {
 	if err == nil || answered(err) {
 		return err
 	}
-	c := e.d.Classify(err)
+	c := d.Classify(err)
 	ptr := func() *jsonapi.ErrorSource {
 		if c.Column == "" {
 			return nil
@@ -163,11 +163,11 @@ func (in *Input) foreignKeyPointer(s *resource.Schema, col string) *jsonapi.Erro
 
 // readFailure turns a failure of a read of s into the error the client
 // sees, as writeFailure does for writes. A nil err is nil.
-func (e *Engine) readFailure(s *resource.Schema, err error) error {
+func readFailure(d dialect.Dialect, s *resource.Schema, err error) error {
 	if err == nil || answered(err) {
 		return err
 	}
-	switch e.d.Classify(err).Kind {
+	switch d.Classify(err).Kind {
 	case dialect.Busy:
 		return &jsonapi.Error{Status: 503, Title: "Service Unavailable", Detail: "The database is busy; try again shortly."}
 	case dialect.Check:
@@ -190,4 +190,9 @@ var errPreconditionFailed = &jsonapi.Error{Status: 412, Title: "Precondition Fai
 // badDocument is a 400 pointing into the request document.
 func badDocument(pointer, detail string) *jsonapi.Error {
 	return &jsonapi.Error{Status: 400, Title: "Invalid Document", Detail: detail, Source: jsonapi.Pointer(pointer)}
+}
+
+func notFoundAt(ptr, typ, id string) *jsonapi.Error {
+	return &jsonapi.Error{Status: 404, Title: "Related Resource Not Found",
+		Detail: fmt.Sprintf("There is no %q resource with the id %q.", typ, id), Source: jsonapi.Pointer(ptr)}
 }

@@ -2,7 +2,6 @@ package engine
 
 import (
 	"context"
-	"database/sql"
 
 	sq "github.com/Masterminds/squirrel"
 
@@ -25,8 +24,8 @@ import (
 // the resource's own. A base query that fails to build counts as not
 // plain, so the write takes its usual path and meets the failure where it
 // always did.
-func (e *Engine) plainBase(ctx context.Context, p *Type) bool {
-	b, err := e.rowsOf(ctx, p)
+func (p *Type) plainBase(ctx context.Context) bool {
+	b, err := p.rows(ctx)
 	if err != nil {
 		return false
 	}
@@ -52,14 +51,14 @@ type plainMemo struct {
 // and with a base query that hides no rows, the read could only answer 404
 // for a missing row, which the UPDATE itself finds out (no row changed).
 // The update must change attributes for that.
-func (e *Engine) skipPreRead(ctx context.Context, p *Type, in *Input) bool {
+func (p *Type) skipPreRead(ctx context.Context, in *Input) bool {
 	if in.IfMatch != "" || len(in.links) > 0 || len(in.values) == 0 {
 		return false
 	}
 	if before, _ := p.writeHooks(resource.OpUpdate); before {
 		return false
 	}
-	return e.plainBase(ctx, p)
+	return p.plainBase(ctx)
 }
 
 // returning returns the RETURNING clause that reads the row a write on p
@@ -71,7 +70,7 @@ func (e *Engine) skipPreRead(ctx context.Context, p *Type, in *Input) bool {
 // when an attribute or the id is a computed expression, or when a to-one
 // relationship points into the written table (RETURNING may not see rows
 // as the statement leaves them).
-func (e *Engine) returning(ctx context.Context, p *Type, op resource.Op, in *Input) (sq.Sqlizer, error) {
+func (tx *Tx) returning(ctx context.Context, p *Type, op resource.Op, in *Input) (sq.Sqlizer, error) {
 	if len(in.changes()) > 0 {
 		return nil, nil
 	}
@@ -88,11 +87,11 @@ func (e *Engine) returning(ctx context.Context, p *Type, op resource.Op, in *Inp
 	}
 	toOne := p.toOne()
 	for _, rel := range toOne {
-		if target, ok := e.Lookup(rel.Type); ok && target.schema.Table == p.schema.Table {
+		if target, ok := tx.e.Lookup(rel.Type); ok && target.schema.Table == p.schema.Table {
 			return nil, nil
 		}
 	}
-	if !e.plainBase(ctx, p) {
+	if !p.plainBase(ctx) {
 		return nil, nil
 	}
 	parts := make([]any, 0, 2+2*len(toOne))
@@ -104,7 +103,7 @@ func (e *Engine) returning(ctx context.Context, p *Type, op resource.Op, in *Inp
 		parts = append(parts, c)
 	}
 	for _, rel := range toOne {
-		col, err := e.toOneLinkage(ctx, p, rel)
+		col, err := tx.e.toOneLinkage(ctx, p, rel)
 		if err != nil {
 			return nil, err
 		}
@@ -115,10 +114,10 @@ func (e *Engine) returning(ctx context.Context, p *Type, op resource.Op, in *Inp
 
 // returnRow runs stmt, a write ending in a clause from returning, in tx
 // and reads the row it returns; no row is ErrNotFound.
-func (e *Engine) returnRow(ctx context.Context, tx *sql.Tx, p *Type, l *Linker, stmt sq.Sqlizer) (*jsonapi.Object, error) {
+func (tx *Tx) returnRow(ctx context.Context, p *Type, l *Linker, stmt sq.Sqlizer) (*jsonapi.Object, error) {
 	text, args, err := stmt.ToSql()
 	if err != nil {
 		return nil, err
 	}
-	return e.scanFirst(ctx, txReader{e, tx}, p, l, text, args)
+	return tx.e.scanFirst(ctx, txReader{tx.e.writes, tx.tx}, p, l, text, args)
 }

@@ -296,7 +296,7 @@ func (e *Engine) counts(ctx context.Context, p *Type, objs []*jsonapi.Object, na
 		}
 		n := map[string]int64{}
 		for chunk := range slices.Chunk(parentIDs(p, objs), maxIn) {
-			b, err := e.rowsOf(ctx, target)
+			b, err := target.rows(ctx)
 			if err != nil {
 				return err
 			}

@@ -1,12 +1,9 @@
 package engine
 
 import (
-	"bytes"
 	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
-	"strconv"
 
 	sq "github.com/Masterminds/squirrel"
 	"github.com/gorestless/restless/dialect"
@@ -30,139 +27,9 @@ type Linkage struct {
 	ptr     string
 }
 
-// DecodeRelationship parses the document of a request to a relationship
-// endpoint of rel (or of an atomic operation on one): an object whose
-// "data" is null or an identifier for a to-one, a list of identifiers for
-// a to-many.
-func (e *Engine) DecodeRelationship(rel *resource.Relationship, body []byte) (*Linkage, error) {
-	doc, err := DecodeDocument(body)
-	if err != nil {
-		return nil, err
-	}
-	if _, ok := doc["data"]; !ok {
-		return nil, badDocument("", `The request document has no "data" member.`)
-	}
-	return e.decodeLinkage(rel, body, "")
-}
-
-// decodeLinkage reads the "data" of a relationship at ptr: null or an
-// identifier for a to-one, a list of identifiers for a to-many.
-func (e *Engine) decodeLinkage(rel *resource.Relationship, raw json.RawMessage, ptr string) (*Linkage, error) {
-	var obj map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &obj); err != nil || obj == nil {
-		return nil, badDocument(ptr, "A relationship must be an object with a \"data\" member.")
-	}
-	data, ok := obj["data"]
-	if !ok {
-		return nil, badDocument(ptr, "The relationship has no \"data\" member.")
-	}
-	ptr += "/data"
-	target, ok := e.Lookup(rel.Type)
-	if !ok {
-		return nil, &jsonapi.Error{Status: 403, Title: "Relationship Not Writable",
-			Detail: fmt.Sprintf("The relationship %q leads to a type this API does not serve.", rel.Name), Source: jsonapi.Pointer(ptr)}
-	}
-	l := &Linkage{rel: rel, ptr: ptr}
-	data = bytes.TrimSpace(data)
-	if rel.Kind == resource.ToOne {
-		if string(data) == "null" {
-			return l, nil
-		}
-		m, err := e.decodeIdentifier(rel, target, data, ptr)
-		if err != nil {
-			return nil, err
-		}
-		l.toOne = &m
-		return l, nil
-	}
-	var items []json.RawMessage
-	if err := json.Unmarshal(data, &items); err != nil || items == nil {
-		return nil, badDocument(ptr, fmt.Sprintf("The to-many relationship %q needs a list of resource identifiers.", rel.Name))
-	}
-	if len(items) > maxIn*2 {
-		return nil, badDocument(ptr, fmt.Sprintf("A request may name at most %d members.", maxIn*2))
-	}
-	seen := map[string]bool{}
-	for i, it := range items {
-		m, err := e.decodeIdentifier(rel, target, it, ptr+"/"+strconv.Itoa(i))
-		if err != nil {
-			return nil, err
-		}
-		k := formatID(m.id)
-		if seen[k] {
-			continue
-		}
-		seen[k] = true
-		l.members = append(l.members, m)
-	}
-	return l, nil
-}
-
-func (e *Engine) decodeIdentifier(rel *resource.Relationship, target *Type, raw json.RawMessage, ptr string) (member, error) {
-	var ident map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &ident); err != nil || ident == nil {
-		return member{}, badDocument(ptr, "A resource identifier must be an object with \"type\" and \"id\".")
-	}
-	var typ, id string
-	if err := json.Unmarshal(ident["type"], &typ); err != nil {
-		return member{}, badDocument(ptr, "The resource identifier needs a string \"type\".")
-	}
-	if typ != rel.Type {
-		return member{}, &jsonapi.Error{Status: 409, Title: "Type Mismatch",
-			Detail: fmt.Sprintf("The relationship %q holds %q resources, not %q.", rel.Name, rel.Type, typ), Source: jsonapi.Pointer(ptr + "/type")}
-	}
-	if err := json.Unmarshal(ident["id"], &id); err != nil {
-		return member{}, badDocument(ptr, "The resource identifier needs a string \"id\".")
-	}
-	key, ok := e.ParseID(target, id)
-	if !ok {
-		return member{}, notFoundAt(ptr+"/id", rel.Type, id)
-	}
-	m := member{id: key, ptr: ptr}
-	if rawMeta, ok := ident["meta"]; ok && rel.Kind == resource.ManyToMany && len(rel.JoinAttributes) > 0 {
-		var meta map[string]json.RawMessage
-		if err := json.Unmarshal(rawMeta, &meta); err != nil || meta == nil {
-			return member{}, badDocument(ptr+"/meta", "The meta member must be an object.")
-		}
-		m.meta = resource.Values{}
-		for _, name := range sortedKeys(meta) {
-			var attr *resource.Attribute
-			for i := range rel.JoinAttributes {
-				if rel.JoinAttributes[i].Name == name {
-					attr = &rel.JoinAttributes[i]
-				}
-			}
-			mptr := ptr + "/meta/" + jsonapi.EscapePointer(name)
-			if attr == nil {
-				return member{}, &jsonapi.Error{Status: 400, Title: "Unknown Meta Member",
-					Detail: fmt.Sprintf("The relationship %q keeps no %q.", rel.Name, name), Source: jsonapi.Pointer(mptr)}
-			}
-			if attr.ReadOnly {
-				return member{}, &jsonapi.Error{Status: 403, Title: "Read-Only Meta Member",
-					Detail: fmt.Sprintf("The meta member %q cannot be written.", name), Source: jsonapi.Pointer(mptr)}
-			}
-			v, err := decodeValue(attr.Type, meta[name])
-			if err == nil {
-				err = e.checkValue(attr.Type, v)
-			}
-			if err != nil {
-				return member{}, &jsonapi.Error{Status: 400, Title: "Invalid Meta Value",
-					Detail: fmt.Sprintf("The meta member %q %s.", name, err.Error()), Source: jsonapi.Pointer(mptr)}
-			}
-			m.meta[name] = v
-		}
-	}
-	return m, nil
-}
-
-func notFoundAt(ptr, typ, id string) *jsonapi.Error {
-	return &jsonapi.Error{Status: 404, Title: "Related Resource Not Found",
-		Detail: fmt.Sprintf("There is no %q resource with the id %q.", typ, id), Source: jsonapi.Pointer(ptr)}
-}
-
 // checkExists fails with a 404 pointing at the first member the target's
 // row filter does not show.
-func (e *Engine) checkExists(ctx context.Context, tx *sql.Tx, target *Type, ms []member) error {
+func (tx *Tx) checkExists(ctx context.Context, target *Type, ms []member) error {
 	if len(ms) == 0 {
 		return nil
 	}
@@ -173,11 +40,11 @@ func (e *Engine) checkExists(ctx context.Context, tx *sql.Tx, target *Type, ms [
 	}
 	for start := 0; start < len(ids); start += maxIn {
 		chunk := ids[start:min(start+maxIn, len(ids))]
-		b, err := e.rowsOf(ctx, target)
+		b, err := target.rows(ctx)
 		if err != nil {
 			return err
 		}
-		got, err := e.keys(ctx, tx, b.Columns(target.idExpr).Where(sq.Eq{target.idExpr: chunk}))
+		got, err := tx.keys(ctx, b.Columns(target.idExpr).Where(sq.Eq{target.idExpr: chunk}))
 		if err != nil {
 			return err
 		}
@@ -194,12 +61,12 @@ func (e *Engine) checkExists(ctx context.Context, tx *sql.Tx, target *Type, ms [
 }
 
 // keys runs a one-column query in tx.
-func (e *Engine) keys(ctx context.Context, tx *sql.Tx, b sq.SelectBuilder) ([]any, error) {
-	text, args, err := b.PlaceholderFormat(e.d.Placeholder()).ToSql()
+func (tx *Tx) keys(ctx context.Context, b sq.SelectBuilder) ([]any, error) {
+	text, args, err := b.PlaceholderFormat(tx.e.d.Placeholder()).ToSql()
 	if err != nil {
 		return nil, err
 	}
-	rows, err := tx.QueryContext(ctx, text, args...)
+	rows, err := tx.tx.QueryContext(ctx, text, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -220,8 +87,8 @@ func (e *Engine) keys(ctx context.Context, tx *sql.Tx, b sq.SelectBuilder) ([]an
 
 // current returns the keys of the visible members of parent's to-many
 // relationship rel.
-func (e *Engine) current(ctx context.Context, tx *sql.Tx, target *Type, rel *resource.Relationship, parent any) ([]any, error) {
-	b, err := e.rowsOf(ctx, target)
+func (tx *Tx) current(ctx context.Context, target *Type, rel *resource.Relationship, parent any) ([]any, error) {
+	b, err := target.rows(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -232,7 +99,7 @@ func (e *Engine) current(ctx context.Context, tx *sql.Tx, target *Type, rel *res
 		b = b.Join(resource.QuoteIdent(rel.JoinTable) + " ON " + qualify(rel.JoinTable, rel.JoinTargetKey) + " = " + target.idExpr).
 			Where(sq.Eq{qualify(rel.JoinTable, rel.JoinKey): parent})
 	}
-	return e.keys(ctx, tx, b)
+	return tx.keys(ctx, b)
 }
 
 // errNotNullLink answers the removal of members whose foreign key cannot
@@ -244,10 +111,10 @@ func errNotNullLink(rel *resource.Relationship, ptr string) *jsonapi.Error {
 
 // changeToMany applies op to parent's to-many relationship l.rel inside
 // tx. The members were checked to exist.
-func (e *Engine) changeToMany(ctx context.Context, tx *sql.Tx, target *Type, parent any, l *Linkage, op resource.LinkOp) error {
+func (tx *Tx) changeToMany(ctx context.Context, target *Type, parent any, l *Linkage, op resource.LinkOp) error {
 	rel := l.rel
-	d := e.d
-	cur, err := e.current(ctx, tx, target, rel, parent)
+	d := tx.e.d
+	cur, err := tx.current(ctx, target, rel, parent)
 	if err != nil {
 		return err
 	}
@@ -280,7 +147,7 @@ func (e *Engine) changeToMany(ctx context.Context, tx *sql.Tx, target *Type, par
 		add = nil
 	}
 	run := func(b sq.Sqlizer) error {
-		_, err := exec(ctx, tx, d.Placeholder(), b)
+		_, err := exec(ctx, tx.tx, d.Placeholder(), b)
 		return err
 	}
 	if rel.Kind == resource.ToMany {
@@ -324,7 +191,7 @@ func (e *Engine) changeToMany(ctx context.Context, tx *sql.Tx, target *Type, par
 				if col == "" {
 					col = ja.Name
 				}
-				cols[resource.QuoteIdent(col)] = e.bindValue(ja.Type, v)
+				cols[resource.QuoteIdent(col)] = tx.bindValue(ja.Type, v)
 			}
 		}
 		if err := run(sq.Insert(join).SetMap(cols)); err != nil {
@@ -335,12 +202,46 @@ func (e *Engine) changeToMany(ctx context.Context, tx *sql.Tx, target *Type, par
 }
 
 // bindValue converts one decoded value for SQL.
-func (e *Engine) bindValue(t resource.ValueType, v any) any {
+func (tx *Tx) bindValue(t resource.ValueType, v any) any {
 	switch x := v.(type) {
 	case resource.SQLFunction:
-		return sq.Expr(e.d.Function(x))
+		return sq.Expr(tx.e.d.Function(x))
 	case json.RawMessage:
 		return string(x)
 	}
-	return e.d.BindValue(t, v)
+	return tx.e.d.BindValue(t, v)
+}
+
+// applyLinkage changes parent's relationship l inside tx, calling the
+// write hooks around it, and checks the row stays visible.
+func (tx *Tx) applyLinkage(ctx context.Context, p *Type, parent any, l *Linkage, op resource.LinkOp, lk *Linker) error {
+	target, _ := tx.e.Lookup(l.rel.Type)
+	ms := l.members
+	if l.toOne != nil {
+		ms = []member{*l.toOne}
+	}
+	if err := tx.checkExists(ctx, target, ms); err != nil {
+		return err
+	}
+	if l.rel.Kind == resource.ToOne {
+		var v any
+		if l.toOne != nil {
+			v = l.toOne.id
+		}
+		_, err := tx.update(ctx, p, lk, parent, &Input{values: resource.Values{l.rel.Name: v}})
+		return err
+	}
+	ids := make([]any, len(ms))
+	for i, m := range ms {
+		ids[i] = m.id
+	}
+	w := &resource.Write{Op: resource.OpUpdate, Resource: p.res, ID: parent, Values: resource.Values{}, Tx: tx.tx,
+		Links: []resource.LinkChange{{Name: l.rel.Name, Op: op, IDs: ids}}}
+	if err := beforeWrite(ctx, w); err != nil {
+		return err
+	}
+	if err := tx.changeToMany(ctx, target, parent, l, op); err != nil {
+		return err
+	}
+	return afterWrite(ctx, w)
 }

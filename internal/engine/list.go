@@ -33,7 +33,7 @@ type Page struct {
 // for several.
 func (e *Engine) List(ctx context.Context, p *Type, l *Linker, params query.Params) (*Page, error) {
 	page, err := e.list(ctx, p, l, params)
-	return page, e.readFailure(p.schema, err)
+	return page, readFailure(e.d, p.schema, err)
 }
 
 func (e *Engine) list(ctx context.Context, p *Type, l *Linker, params query.Params) (*Page, error) {
@@ -132,7 +132,7 @@ func (e *Engine) listCursor(ctx context.Context, p *Type, l *Linker, base sq.Sel
 // fields (nil for every member), or returns ErrNotFound.
 func (e *Engine) Find(ctx context.Context, p *Type, l *Linker, fields []string, id any) (*jsonapi.Object, error) {
 	obj, err := e.findOne(ctx, readDB{e}, p.only(fields), l, id)
-	return obj, e.readFailure(p.schema, err)
+	return obj, readFailure(e.d, p.schema, err)
 }
 
 // Complete adds to objs, resources of p read for one response, the
@@ -141,14 +141,14 @@ func (e *Engine) Find(ctx context.Context, p *Type, l *Linker, fields []string, 
 func (e *Engine) Complete(ctx context.Context, p *Type, l *Linker, objs []*jsonapi.Object, params query.Params) ([]*jsonapi.Object, error) {
 	if len(params.WithCount) > 0 {
 		if err := e.counts(ctx, p, objs, params.WithCount); err != nil {
-			return nil, e.readFailure(p.schema, err)
+			return nil, readFailure(e.d, p.schema, err)
 		}
 	}
 	if len(params.Include) == 0 {
 		return nil, nil
 	}
 	included, err := e.include(ctx, l, p, objs, params)
-	return included, e.readFailure(p.schema, err)
+	return included, readFailure(e.d, p.schema, err)
 }
 
 // readRows runs stmt and reads its rows; extra trailing columns (sort
@@ -201,7 +201,7 @@ func (e *Engine) count(ctx context.Context, p *Type, filter sq.Sqlizer) (int64, 
 		return 0, err
 	}
 	text, args, err := e.cachedSQL(ctx, p, "count"+shape, want, func() (string, []any, error) {
-		base, err := e.rowsOf(ctx, p)
+		base, err := p.rows(ctx)
 		if err != nil {
 			return "", nil, err
 		}
@@ -215,3 +215,152 @@ func (e *Engine) count(ctx context.Context, p *Type, filter sq.Sqlizer) (int64, 
 	err = e.scanOne(ctx, text, args, &n)
 	return n, err
 }
+
+// relatedCondition selects the related resources of parent.
+func relatedCondition(target *Type, rel *resource.Relationship, parent any) sq.Sqlizer {
+	switch rel.Kind {
+	case resource.ToMany:
+		return sq.Eq{qualify(target.schema.Table, rel.ForeignKey): parent}
+	case resource.ManyToMany:
+		sub := sq.Select(qualify(rel.JoinTable, rel.JoinTargetKey)).From(resource.QuoteIdent(rel.JoinTable)).
+			Where(sq.Eq{qualify(rel.JoinTable, rel.JoinKey): parent})
+		return sq.Expr(target.idExpr+" IN (?)", sub)
+	}
+	return sq.Expr("(1=0)")
+}
+
+// withRelated returns params selecting, besides its own filters, only
+// the resources related to parent through rel.
+func withRelated(params query.Params, target *Type, rel *resource.Relationship, parent any) query.Params {
+	cond := relatedCondition(target, rel, parent)
+	if params.Filter != nil {
+		params.Filter = sq.And{cond, params.Filter}
+	} else {
+		params.Filter = cond
+	}
+	return params
+}
+
+// ListRelated reads the page of target resources related to the resource
+// with key parent through its to-many relationship rel that params
+// select, as List does.
+func (e *Engine) ListRelated(ctx context.Context, target *Type, l *Linker, rel *resource.Relationship, parent any, params query.Params) (*Page, error) {
+	page, err := e.list(ctx, target, l, withRelated(params, target, rel, parent))
+	return page, readFailure(e.d, target.schema, err)
+}
+
+// ListLinkage reads the page of the linkage of the to-many relationship
+// rel of the resource with key parent: the related resources params
+// select, reduced to identifiers, with the join table's attributes of a
+// many-to-many as their meta.
+func (e *Engine) ListLinkage(ctx context.Context, target *Type, l *Linker, rel *resource.Relationship, parent any, params query.Params) (*Page, error) {
+	page, err := e.list(ctx, target.only([]string{}), l, withRelated(params, target, rel, parent))
+	if err == nil {
+		err = e.linkageMeta(ctx, rel, parent, page.Objects)
+	}
+	if err != nil {
+		return nil, readFailure(e.d, target.schema, err)
+	}
+	for _, o := range page.Objects {
+		o.Links = nil
+	}
+	return page, nil
+}
+
+// linkageMeta sets the join-table attributes of parent's members objs as
+// their meta.
+func (e *Engine) linkageMeta(ctx context.Context, rel *resource.Relationship, parent any, objs []*jsonapi.Object) error {
+	if rel.Kind != resource.ManyToMany || len(rel.JoinAttributes) == 0 || len(objs) == 0 {
+		return nil
+	}
+	cols := []string{qualify(rel.JoinTable, rel.JoinTargetKey)}
+	for i := range rel.JoinAttributes {
+		cols = append(cols, joinExpr(rel, &rel.JoinAttributes[i]))
+	}
+	text, args, err := sq.Select(cols...).From(resource.QuoteIdent(rel.JoinTable)).
+		Where(sq.Eq{qualify(rel.JoinTable, rel.JoinKey): parent}).
+		PlaceholderFormat(e.d.Placeholder()).ToSql()
+	if err != nil {
+		return err
+	}
+	rows, err := e.query(ctx, text, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	meta := map[string]map[string]any{}
+	vals := make([]any, len(cols))
+	ptrs := make([]any, len(cols))
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	for rows.Next() {
+		if err := rows.Scan(ptrs...); err != nil {
+			return err
+		}
+		m := map[string]any{}
+		for i := range rel.JoinAttributes {
+			m[rel.JoinAttributes[i].Name] = rawJSON(appendValue(nil, rel.JoinAttributes[i].Type, vals[i+1]))
+		}
+		meta[formatID(vals[0])] = m
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, o := range objs {
+		o.Meta = meta[o.ID]
+	}
+	return nil
+}
+
+// Evaluate runs the functions of params over the resources of p its
+// filters select and returns the results by key, such as "sum__age".
+func (e *Engine) Evaluate(ctx context.Context, p *Type, params query.Params) (map[string]any, error) {
+	meta, err := e.evaluate(ctx, p, params)
+	return meta, readFailure(e.d, p.schema, err)
+}
+
+func (e *Engine) evaluate(ctx context.Context, p *Type, params query.Params) (map[string]any, error) {
+	meta := map[string]any{}
+	if len(params.Functions) == 0 {
+		return meta, nil
+	}
+	base, err := p.rows(ctx)
+	if err != nil {
+		return nil, err
+	}
+	cols := make([]string, len(params.Functions))
+	for i, f := range params.Functions {
+		cols[i] = f.SQL
+	}
+	text, args, err := where(base.Columns(cols...), params.Filter).PlaceholderFormat(e.d.Placeholder()).ToSql()
+	if err != nil {
+		return nil, fmt.Errorf("restless: build evaluation: %w", err)
+	}
+	vals := make([]any, len(cols))
+	ptrs := make([]any, len(cols))
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	if err := e.scanOne(ctx, text, args, ptrs...); err != nil {
+		return nil, err
+	}
+	for i, f := range params.Functions {
+		var raw []byte
+		switch f.Name {
+		case "count", "count_distinct":
+			raw = appendValue(nil, resource.Integer, vals[i])
+		case "sum", "avg":
+			raw = appendValue(nil, resource.Float, vals[i])
+		default:
+			raw = f.Field.AppendJSON(nil, vals[i])
+		}
+		meta[f.Key] = rawJSON(raw)
+	}
+	return meta, nil
+}
+
+// rawJSON is encoded JSON kept as is in a meta map.
+type rawJSON []byte
+
+func (r rawJSON) MarshalJSON() ([]byte, error) { return r, nil }

@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 
 	sq "github.com/Masterminds/squirrel"
@@ -21,7 +22,7 @@ type queryer interface {
 // linkage reads the related type through its own base query, so a row
 // its filter hides shows as null, never as a dangling id.
 func (e *Engine) selectBase(ctx context.Context, p *Type) (sq.SelectBuilder, error) {
-	b, err := e.rowsOf(ctx, p)
+	b, err := p.rows(ctx)
 	if err != nil {
 		return b, err
 	}
@@ -44,7 +45,7 @@ func (e *Engine) toOneLinkage(ctx context.Context, p *Type, rel *resource.Relati
 	if !ok {
 		return sq.Expr(fk), nil
 	}
-	tb, err := e.rowsOf(ctx, target)
+	tb, err := target.rows(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -62,7 +63,7 @@ func (e *Engine) findOne(ctx context.Context, q queryer, p *Type, l *Linker, id 
 // FOR UPDATE), so a check such as If-Match and the write that follows see
 // the same row.
 func (e *Engine) lockOne(ctx context.Context, tx *sql.Tx, p *Type, l *Linker, id any) (*jsonapi.Object, error) {
-	return e.readOne(ctx, txReader{e, tx}, p, l, id, e.d.LockRows())
+	return e.readOne(ctx, txReader{e.writes, tx}, p, l, id, e.d.LockRows())
 }
 
 func (e *Engine) readOne(ctx context.Context, q queryer, p *Type, l *Linker, id any, suffix string) (*jsonapi.Object, error) {
@@ -102,4 +103,97 @@ func (e *Engine) scanFirst(ctx context.Context, q queryer, p *Type, l *Linker, t
 		return nil, err
 	}
 	return o, rows.Close()
+}
+
+// query runs a read on the engine's DB through the statement cache.
+func (e *Engine) query(ctx context.Context, text string, args ...any) (*sql.Rows, error) {
+	if c := e.stmts; c != nil {
+		cs, err := c.get(ctx, text)
+		if err != nil {
+			return nil, err
+		}
+		defer c.release(cs)
+		return cs.stmt.QueryContext(ctx, args...)
+	}
+	return e.db.QueryContext(ctx, text, args...)
+}
+
+// readDB is the queryer of reads outside a transaction: the engine's DB
+// through the statement cache.
+type readDB struct{ e *Engine }
+
+func (r readDB) QueryContext(ctx context.Context, text string, args ...any) (*sql.Rows, error) {
+	return r.e.query(ctx, text, args...)
+}
+
+// scanOne runs a read that returns one row and scans it into dest.
+func (e *Engine) scanOne(ctx context.Context, text string, args []any, dest ...any) error {
+	rows, err := e.query(ctx, text, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		return sql.ErrNoRows
+	}
+	if err := rows.Scan(dest...); err != nil {
+		return err
+	}
+	return rows.Close()
+}
+
+// FindRelated reads the resource parent's to-one relationship rel leads
+// to, of type target, in the sparse fieldset fields; nil when there is
+// none or the request may not see it.
+func (e *Engine) FindRelated(ctx context.Context, target *Type, l *Linker, parent *jsonapi.Object, rel *resource.Relationship, fields []string) (*jsonapi.Object, error) {
+	var ident struct{ ID string }
+	ro := l.relationshipOf(parent, rel.Name)
+	if ro == nil || json.Unmarshal(ro.Data, &ident) != nil || ident.ID == "" {
+		return nil, nil
+	}
+	id, _ := parseID(target.schema.ID, ident.ID)
+	obj, err := e.findOne(ctx, readDB{e}, target.only(fields), l, id)
+	if err == resource.ErrNotFound {
+		return nil, nil
+	}
+	return obj, readFailure(e.d, target.schema, err)
+}
+
+// cacheable reports whether reads of p may use the SQL text cache.
+func (e *Engine) cacheable(ctx context.Context, p *Type) bool {
+	if reg, ok := e.Lookup(p.schema.Type); !ok || reg != p || !p.plainBase(ctx) {
+		return false
+	}
+	for _, rel := range p.toOne() {
+		target, ok := e.Lookup(rel.Type)
+		if ok && !target.plainBase(ctx) {
+			return false
+		}
+	}
+	return true
+}
+
+// cachedSQL returns the SQL text and arguments of a read of p: from the
+// cache when its base queries allow (see cacheable) and the shape was
+// built before, otherwise from build. shape names the kind of read and
+// holds the SQL of every part that may vary from request to request;
+// want are the arguments of those parts, in order. Anything build
+// depends on must be in p or in shape.
+func (e *Engine) cachedSQL(ctx context.Context, p *Type, shape string, want []any, build func() (string, []any, error)) (string, []any, error) {
+	if !e.cacheable(ctx, p) {
+		return build()
+	}
+	c := e.texts
+	k := sqlKey{p: p, shape: shape}
+	if t, ok := c.text(k); ok {
+		return t, want, nil
+	}
+	t, args, err := build()
+	if err == nil {
+		c.store(k, t, args, want)
+	}
+	return t, args, err
 }

@@ -19,20 +19,6 @@ type resolver struct {
 	p *Type
 }
 
-// Resolver returns what package query asks of p's names: which members,
-// fields and relationships requests may name, and the SQL behind them.
-func (e *Engine) Resolver(p *Type) query.Resolver { return resolver{e: e, p: p} }
-
-// ResolverOf returns the Resolver of the registered type typ, for the
-// relationships a filter or sort follows.
-func (e *Engine) ResolverOf(typ string) (query.Resolver, bool) {
-	p, ok := e.Lookup(typ)
-	if !ok {
-		return nil, false
-	}
-	return e.Resolver(p), true
-}
-
 func (r resolver) Type() string { return r.p.schema.Type }
 
 func (r resolver) Member(name string) bool {
@@ -45,17 +31,18 @@ func (r resolver) Member(name string) bool {
 
 func (r resolver) Field(name string) (query.Field, bool) {
 	if name == "id" {
-		return r.e.field("id", r.p.idExpr, idType(r.p.schema.ID)), true
+		return r.field("id", r.p.idExpr, idType(r.p.schema.ID)), true
 	}
 	a, ok := r.p.schema.Attribute(name)
 	if !ok || !a.Readable() {
 		return query.Field{}, false
 	}
-	return r.e.field(name, r.p.expr(a), a.Type), true
+	return r.field(name, r.p.expr(a), a.Type), true
 }
 
 // field describes a value of type t read by expr to package query.
-func (e *Engine) field(name, expr string, t resource.ValueType) query.Field {
+func (r resolver) field(name, expr string, t resource.ValueType) query.Field {
+	e := r.e
 	d := e.d
 	bind := func(v any) (any, error) {
 		switch x := v.(type) {
@@ -146,17 +133,17 @@ func (r resolver) Relation(name string) (query.Relation, bool) {
 	case resource.ToOne:
 		fk := qualify(r.p.schema.Table, rel.ForeignKey)
 		out.Key = fk
-		id := r.e.field(name, fk, idType(ts.ID))
+		id := r.field(name, fk, idType(ts.ID))
 		out.ID = &id
 		out.Matches = func(ctx context.Context, cond sq.Sqlizer) (sq.SelectBuilder, error) {
-			b, err := r.e.rowsOf(ctx, target)
+			b, err := target.rows(ctx)
 			if err != nil {
 				return b, err
 			}
 			return where(b.Columns(target.idExpr), cond), nil
 		}
 		out.Lookup = func(ctx context.Context, f query.Field) (sq.Sqlizer, error) {
-			b, err := r.e.rowsOf(ctx, target)
+			b, err := target.rows(ctx)
 			if err != nil {
 				return nil, err
 			}
@@ -167,7 +154,7 @@ func (r resolver) Relation(name string) (query.Relation, bool) {
 		out.Key = r.p.idExpr
 		fk := qualify(ts.Table, rel.ForeignKey)
 		out.Matches = func(ctx context.Context, cond sq.Sqlizer) (sq.SelectBuilder, error) {
-			b, err := r.e.rowsOf(ctx, target)
+			b, err := target.rows(ctx)
 			if err != nil {
 				return b, err
 			}
@@ -178,7 +165,7 @@ func (r resolver) Relation(name string) (query.Relation, bool) {
 		key := qualify(rel.JoinTable, rel.JoinKey)
 		on := resource.QuoteIdent(rel.JoinTable) + " ON " + qualify(rel.JoinTable, rel.JoinTargetKey) + " = " + target.idExpr
 		out.Matches = func(ctx context.Context, cond sq.Sqlizer) (sq.SelectBuilder, error) {
-			b, err := r.e.rowsOf(ctx, target)
+			b, err := target.rows(ctx)
 			if err != nil {
 				return b, err
 			}

@@ -6,6 +6,7 @@ import (
 
 	sq "github.com/Masterminds/squirrel"
 
+	"github.com/gorestless/restless/dialect"
 	"github.com/gorestless/restless/resource"
 )
 
@@ -37,7 +38,7 @@ func live(s *resource.SoftDelete, table string) sq.Sqlizer {
 // deactivated rows are not Visible, the condition that keeps them out.
 // Every read of a resource's rows must start here rather than at
 // Resource.Select.
-func (e *Engine) rowsOf(ctx context.Context, p *Type) (sq.SelectBuilder, error) {
+func (p *Type) rows(ctx context.Context) (sq.SelectBuilder, error) {
 	b, err := p.res.Select(ctx)
 	if err != nil {
 		return b, err
@@ -53,16 +54,16 @@ func (e *Engine) rowsOf(ctx context.Context, p *Type) (sq.SelectBuilder, error) 
 // Select shows, so the row filter applies as it does to a Deleter's
 // DELETE. A timestamp keeps the time of the first deactivation when the
 // row is deactivated again (only possible with Visible).
-func (e *Engine) deactivate(ctx context.Context, p *Type, id any) (sq.Sqlizer, error) {
+func (p *Type) deactivate(ctx context.Context, d dialect.Dialect, id any) (sq.Sqlizer, error) {
 	sd := p.schema.SoftDelete
-	visible, err := e.rowsOf(ctx, p)
+	visible, err := p.rows(ctx)
 	if err != nil {
 		return nil, err
 	}
 	col := resource.QuoteIdent(sd.Column)
 	var val sq.Sqlizer = sq.Expr("FALSE")
 	if sd.Timestamp {
-		val = sq.Expr(fmt.Sprintf("COALESCE(%s, %s)", col, e.d.Function(resource.CurrentTimestamp)))
+		val = sq.Expr(fmt.Sprintf("COALESCE(%s, %s)", col, d.Function(resource.CurrentTimestamp)))
 	}
 	return sq.Update(resource.QuoteIdent(p.schema.Table)).Set(col, val).
 		Where(sq.Eq{p.idExpr: id}).

@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"context"
 	"reflect"
 	"strings"
 	"sync"
@@ -35,20 +34,6 @@ type sqlKey struct {
 }
 
 func newSQLTexts() *sqlTexts { return &sqlTexts{} }
-
-// cacheable reports whether reads of p may use the SQL text cache.
-func (e *Engine) cacheable(ctx context.Context, p *Type) bool {
-	if reg, ok := e.Lookup(p.schema.Type); !ok || reg != p || !e.plainBase(ctx, p) {
-		return false
-	}
-	for _, rel := range p.toOne() {
-		target, ok := e.Lookup(rel.Type)
-		if ok && !e.plainBase(ctx, target) {
-			return false
-		}
-	}
-	return true
-}
 
 // text returns the cached SQL text of k.
 func (c *sqlTexts) text(k sqlKey) (string, bool) {
@@ -89,26 +74,4 @@ func render(parts ...sq.Sqlizer) (string, []any, error) {
 		args = append(args, a...)
 	}
 	return b.String(), args, nil
-}
-
-// cachedSQL returns the SQL text and arguments of a read of p: from the
-// cache when its base queries allow (see cacheable) and the shape was
-// built before, otherwise from build. shape names the kind of read and
-// holds the SQL of every part that may vary from request to request;
-// want are the arguments of those parts, in order. Anything build
-// depends on must be in p or in shape.
-func (e *Engine) cachedSQL(ctx context.Context, p *Type, shape string, want []any, build func() (string, []any, error)) (string, []any, error) {
-	if !e.cacheable(ctx, p) {
-		return build()
-	}
-	c := e.texts
-	k := sqlKey{p: p, shape: shape}
-	if t, ok := c.text(k); ok {
-		return t, want, nil
-	}
-	t, args, err := build()
-	if err == nil {
-		c.store(k, t, args, want)
-	}
-	return t, args, err
 }

@@ -13,28 +13,9 @@ import (
 	"github.com/gorestless/restless/resource"
 )
 
-// inTx runs fn in one write transaction, committing when it returns nil
-// and rolling back otherwise.
-func (e *Engine) inTx(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
-	tx, err := e.writeDB.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer e.prepareAfterTx(ctx)
-	defer func() {
-		if err != nil {
-			tx.Rollback()
-		}
-	}()
-	if err = fn(tx); err != nil {
-		return err
-	}
-	return tx.Commit()
-}
-
 // bindValues converts decoded values into SQL arguments.
-func (e *Engine) bindValues(s *resource.Schema, v resource.Values) resource.Values {
-	d := e.d
+func (tx *Tx) bindValues(s *resource.Schema, v resource.Values) resource.Values {
+	d := tx.e.d
 	out := make(resource.Values, len(v))
 	for name, val := range v {
 		attr, ok := s.Attribute(name)
@@ -83,67 +64,36 @@ func exec(ctx context.Context, tx *sql.Tx, ph sq.PlaceholderFormat, b sq.Sqlizer
 	return tx.ExecContext(ctx, text, args...)
 }
 
-// NewKey returns the key a create of in asks for: nil when the database
-// assigns one, the parsed id when the type takes client-generated ids,
-// and a 403 or 400 pointing at /data/id otherwise.
-func (e *Engine) NewKey(p *Type, in *Input) (any, error) {
-	if in.ID == nil {
-		return nil, nil
-	}
-	if !p.schema.ClientIDs {
-		return nil, &jsonapi.Error{Status: 403, Title: "Client-Generated ID Not Allowed",
-			Detail: fmt.Sprintf("The server assigns the ids of %q resources.", p.schema.Type), Source: jsonapi.Pointer("/data/id")}
-	}
-	id, ok := e.ParseID(p, *in.ID)
-	if !ok {
-		return nil, badDocument("/data/id", fmt.Sprintf("The id %q cannot be an id of a %q resource.", *in.ID, p.schema.Type))
-	}
-	return id, nil
-}
-
-// Create creates the resource in describes, with the key id (nil for
-// one the database assigns), in one transaction with the resource's
-// hooks, and returns it as a GET would show it.
-func (e *Engine) Create(ctx context.Context, p *Type, l *Linker, in *Input, id any) (*jsonapi.Object, error) {
-	var obj *jsonapi.Object
-	err := e.inTx(ctx, func(tx *sql.Tx) error {
-		var err error
-		obj, err = e.createTx(ctx, tx, p, l, in, id)
-		return err
-	})
-	return obj, e.writeFailure(p.schema, in, err)
-}
-
 // createTx creates the row of a POST inside tx and returns the new
 // object, which must be visible to the request.
-func (e *Engine) createTx(ctx context.Context, tx *sql.Tx, p *Type, l *Linker, in *Input, id any) (*jsonapi.Object, error) {
+func (tx *Tx) create(ctx context.Context, p *Type, l *Linker, in *Input, id any) (*jsonapi.Object, error) {
 	c := p.res.(resource.Creator)
-	if err := e.checkLinks(ctx, tx, in); err != nil {
+	if err := tx.checkLinks(ctx, in); err != nil {
 		return nil, err
 	}
-	w := &resource.Write{Op: resource.OpCreate, Resource: p.res, ID: id, Values: in.values, Tx: tx, Links: in.changes()}
+	w := &resource.Write{Op: resource.OpCreate, Resource: p.res, ID: id, Values: in.values, Tx: tx.tx, Links: in.changes()}
 	if err := beforeWrite(ctx, w); err != nil {
 		return nil, err
 	}
-	ins, err := c.Insert(ctx, w.ID, e.bindValues(p.schema, w.Values))
+	ins, err := c.Insert(ctx, w.ID, tx.bindValues(p.schema, w.Values))
 	if err != nil {
 		return nil, err
 	}
-	ret, err := e.returning(ctx, p, resource.OpCreate, in)
+	ret, err := tx.returning(ctx, p, resource.OpCreate, in)
 	if err != nil {
 		return nil, err
 	}
 	if ret != nil {
 		// Nothing runs between the INSERT and the read back.
-		return e.returnRow(ctx, tx, p, l, ins.SuffixExpr(ret).PlaceholderFormat(e.d.Placeholder()))
+		return tx.returnRow(ctx, p, l, ins.SuffixExpr(ret).PlaceholderFormat(tx.e.d.Placeholder()))
 	}
-	ins = ins.Suffix("RETURNING " + resource.QuoteIdent(p.schema.ID.Column)).PlaceholderFormat(e.d.Placeholder())
+	ins = ins.Suffix("RETURNING " + resource.QuoteIdent(p.schema.ID.Column)).PlaceholderFormat(tx.e.d.Placeholder())
 	text, args, err := ins.ToSql()
 	if err != nil {
 		return nil, fmt.Errorf("restless: build insert: %w", err)
 	}
 	var key any
-	if err := tx.QueryRowContext(ctx, text, args...).Scan(&key); err != nil {
+	if err := tx.tx.QueryRowContext(ctx, text, args...).Scan(&key); err != nil {
 		return nil, err
 	}
 	if b, ok := key.([]byte); ok {
@@ -156,13 +106,13 @@ func (e *Engine) createTx(ctx context.Context, tx *sql.Tx, p *Type, l *Linker, i
 			Detail: fmt.Sprintf("A resource of type %q needs an \"id\"; the server does not generate one.", p.schema.Type), Source: jsonapi.Pointer("/data")}
 	}
 	w.ID = key
-	if err := e.applyToMany(ctx, tx, key, in); err != nil {
+	if err := tx.applyToMany(ctx, key, in); err != nil {
 		return nil, err
 	}
 	if err := afterWrite(ctx, w); err != nil {
 		return nil, err
 	}
-	obj, err := e.findOne(ctx, tx, p, l, key)
+	obj, err := tx.e.findOne(ctx, tx.tx, p, l, key)
 	if errors.Is(err, resource.ErrNotFound) {
 		return nil, errOutOfView
 	}
@@ -171,14 +121,14 @@ func (e *Engine) createTx(ctx context.Context, tx *sql.Tx, p *Type, l *Linker, i
 
 // checkLinks checks that the resources a body's relationships name exist
 // and are visible.
-func (e *Engine) checkLinks(ctx context.Context, tx *sql.Tx, in *Input) error {
+func (tx *Tx) checkLinks(ctx context.Context, in *Input) error {
 	for _, lk := range in.links {
-		target, _ := e.Lookup(lk.rel.Type)
+		target, _ := tx.e.Lookup(lk.rel.Type)
 		ms := lk.members
 		if lk.toOne != nil {
 			ms = []member{*lk.toOne}
 		}
-		if err := e.checkExists(ctx, tx, target, ms); err != nil {
+		if err := tx.checkExists(ctx, target, ms); err != nil {
 			return err
 		}
 	}
@@ -186,13 +136,13 @@ func (e *Engine) checkLinks(ctx context.Context, tx *sql.Tx, in *Input) error {
 }
 
 // applyToMany replaces the to-many relationships of a body.
-func (e *Engine) applyToMany(ctx context.Context, tx *sql.Tx, parent any, in *Input) error {
+func (tx *Tx) applyToMany(ctx context.Context, parent any, in *Input) error {
 	for _, lk := range in.links {
 		if lk.rel.Kind == resource.ToOne {
 			continue
 		}
-		target, _ := e.Lookup(lk.rel.Type)
-		if err := e.changeToMany(ctx, tx, target, parent, lk, resource.LinkReplace); err != nil {
+		target, _ := tx.e.Lookup(lk.rel.Type)
+		if err := tx.changeToMany(ctx, target, parent, lk, resource.LinkReplace); err != nil {
 			return err
 		}
 	}
@@ -215,29 +165,16 @@ func (in *Input) changes() []resource.LinkChange {
 	return out
 }
 
-// Update changes the resource with key id as in says, in one
-// transaction with the resource's hooks, and returns it as a GET would
-// show it. The resource must be visible to the request before and after.
-func (e *Engine) Update(ctx context.Context, p *Type, l *Linker, id any, in *Input) (*jsonapi.Object, error) {
-	var obj *jsonapi.Object
-	err := e.inTx(ctx, func(tx *sql.Tx) error {
-		var err error
-		obj, err = e.updateTx(ctx, tx, p, l, id, in)
-		return err
-	})
-	return obj, e.writeFailure(p.schema, in, err)
-}
-
 // updateTx updates the row with key id inside tx: it must be visible
 // before and after.
-func (e *Engine) updateTx(ctx context.Context, tx *sql.Tx, p *Type, l *Linker, id any, in *Input) (*jsonapi.Object, error) {
+func (tx *Tx) update(ctx context.Context, p *Type, l *Linker, id any, in *Input) (*jsonapi.Object, error) {
 	u, ok := p.res.(resource.Updater)
 	if !ok || !p.Allows(resource.OpUpdate) {
 		return nil, &jsonapi.Error{Status: 403, Title: "Update Not Allowed",
 			Detail: fmt.Sprintf("Resources of type %q cannot be updated.", p.schema.Type)}
 	}
-	if !e.skipPreRead(ctx, p, in) {
-		cur, err := e.lockOne(ctx, tx, p, l, id)
+	if !p.skipPreRead(ctx, in) {
+		cur, err := tx.e.lockOne(ctx, tx.tx, p, l, id)
 		if err != nil {
 			return nil, err
 		}
@@ -247,27 +184,27 @@ func (e *Engine) updateTx(ctx context.Context, tx *sql.Tx, p *Type, l *Linker, i
 			}
 		}
 	}
-	if err := e.checkLinks(ctx, tx, in); err != nil {
+	if err := tx.checkLinks(ctx, in); err != nil {
 		return nil, err
 	}
-	w := &resource.Write{Op: resource.OpUpdate, Resource: p.res, ID: id, Values: in.values, Tx: tx, Links: in.changes()}
+	w := &resource.Write{Op: resource.OpUpdate, Resource: p.res, ID: id, Values: in.values, Tx: tx.tx, Links: in.changes()}
 	if err := beforeWrite(ctx, w); err != nil {
 		return nil, err
 	}
 	if len(w.Values) > 0 {
-		up, err := u.Update(ctx, id, e.bindValues(p.schema, w.Values))
+		up, err := u.Update(ctx, id, tx.bindValues(p.schema, w.Values))
 		if err != nil {
 			return nil, err
 		}
-		ret, err := e.returning(ctx, p, resource.OpUpdate, in)
+		ret, err := tx.returning(ctx, p, resource.OpUpdate, in)
 		if err != nil {
 			return nil, err
 		}
 		if ret != nil {
 			// No AfterWrite hook and no relationship changes follow.
-			return e.returnRow(ctx, tx, p, l, up.SuffixExpr(ret).PlaceholderFormat(e.d.Placeholder()))
+			return tx.returnRow(ctx, p, l, up.SuffixExpr(ret).PlaceholderFormat(tx.e.d.Placeholder()))
 		}
-		res, err := exec(ctx, tx, e.d.Placeholder(), up)
+		res, err := exec(ctx, tx.tx, tx.e.d.Placeholder(), up)
 		if err != nil {
 			return nil, err
 		}
@@ -275,55 +212,44 @@ func (e *Engine) updateTx(ctx context.Context, tx *sql.Tx, p *Type, l *Linker, i
 			return nil, resource.ErrNotFound
 		}
 	}
-	if err := e.applyToMany(ctx, tx, id, in); err != nil {
+	if err := tx.applyToMany(ctx, id, in); err != nil {
 		return nil, err
 	}
 	if err := afterWrite(ctx, w); err != nil {
 		return nil, err
 	}
-	obj, err := e.findOne(ctx, tx, p, l, id)
+	obj, err := tx.e.findOne(ctx, tx.tx, p, l, id)
 	if errors.Is(err, resource.ErrNotFound) {
 		return nil, errOutOfView
 	}
 	return obj, err
 }
 
-// Delete deletes the resource with key id, or deactivates it when the
-// type soft-deletes, in one transaction with the resource's hooks. The
-// resource must be visible, and match ifMatch (an If-Match header) when
-// that is not empty.
-func (e *Engine) Delete(ctx context.Context, p *Type, l *Linker, id any, ifMatch string) error {
-	err := e.inTx(ctx, func(tx *sql.Tx) error {
-		return e.removeTx(ctx, tx, p, l, id, ifMatch)
-	})
-	return e.writeFailure(p.schema, nil, err)
-}
-
 // removeTx deletes the row with key id inside tx, or deactivates it when
 // the resource soft-deletes: it must be visible, and match ifMatch when
 // that is not empty.
-func (e *Engine) removeTx(ctx context.Context, tx *sql.Tx, p *Type, l *Linker, id any, ifMatch string) error {
-	cur, err := e.lockOne(ctx, tx, p, l, id)
+func (tx *Tx) remove(ctx context.Context, p *Type, l *Linker, id any, ifMatch string) error {
+	cur, err := tx.e.lockOne(ctx, tx.tx, p, l, id)
 	if err != nil {
 		return err
 	}
 	if err := checkIfMatch(ifMatch, cur); err != nil {
 		return err
 	}
-	w := &resource.Write{Op: resource.OpDelete, Resource: p.res, ID: id, Tx: tx}
+	w := &resource.Write{Op: resource.OpDelete, Resource: p.res, ID: id, Tx: tx.tx}
 	if err := beforeWrite(ctx, w); err != nil {
 		return err
 	}
 	var stmt sq.Sqlizer
 	if p.schema.SoftDelete != nil {
-		stmt, err = e.deactivate(ctx, p, id)
+		stmt, err = p.deactivate(ctx, tx.e.d, id)
 	} else {
 		stmt, err = p.res.(resource.Deleter).Delete(ctx, id)
 	}
 	if err != nil {
 		return err
 	}
-	res, err := exec(ctx, tx, e.d.Placeholder(), stmt)
+	res, err := exec(ctx, tx.tx, tx.e.d.Placeholder(), stmt)
 	if err != nil {
 		return err
 	}

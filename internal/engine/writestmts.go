@@ -46,11 +46,10 @@ func (w *writeStmts) lookup(text string) *cachedStmt {
 	return nil
 }
 
-// prepareAfterTx prepares the statements noted by lookup. It runs after
-// a write transaction has ended; a failure to prepare only means the
-// statement runs unprepared next time.
-func (e *Engine) prepareAfterTx(ctx context.Context) {
-	w := e.writes
+// prepareNoted prepares the statements noted by lookup. It runs after a
+// write transaction has ended; a failure to prepare only means the
+// statement runs unprepared next time. A nil w (no cache) does nothing.
+func (w *writeStmts) prepareNoted(ctx context.Context) {
 	if w == nil || w.waiting.Load() == 0 {
 		return
 	}
@@ -73,10 +72,9 @@ func (e *Engine) prepareAfterTx(ctx context.Context) {
 	}
 }
 
-// txQuery runs a query of a write in tx, through the write statement
-// cache.
-func (e *Engine) txQuery(ctx context.Context, tx *sql.Tx, text string, args ...any) (*sql.Rows, error) {
-	w := e.writes
+// query runs a query of a write in tx, through the cache; a nil w (no
+// cache) runs it unprepared.
+func (w *writeStmts) query(ctx context.Context, tx *sql.Tx, text string, args ...any) (*sql.Rows, error) {
 	if w == nil {
 		return tx.QueryContext(ctx, text, args...)
 	}
@@ -91,10 +89,10 @@ func (e *Engine) txQuery(ctx context.Context, tx *sql.Tx, text string, args ...a
 // txReader is the queryer of reads inside a write's transaction: the
 // transaction, through the write statement cache.
 type txReader struct {
-	e  *Engine
+	w  *writeStmts
 	tx *sql.Tx
 }
 
 func (r txReader) QueryContext(ctx context.Context, text string, args ...any) (*sql.Rows, error) {
-	return r.e.txQuery(ctx, r.tx, text, args...)
+	return r.w.query(ctx, r.tx, text, args...)
 }
