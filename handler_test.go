@@ -2,11 +2,14 @@ package restless_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	sq "github.com/Masterminds/squirrel"
 
 	"github.com/gorestless/restless/middleware"
 	"github.com/gorestless/restless/resource"
@@ -426,4 +429,62 @@ func TestRoot(t *testing.T) {
 		wantError(t, e.do("GET", "/api?sort=x", ""), http.StatusBadRequest, "?sort")
 		wantError(t, e.do("GET", "/api?fields[person]=name", ""), http.StatusBadRequest, "?fields[person]")
 	})
+}
+
+// badSchema is a resource whose schema cannot be served.
+type badSchema struct{ s *resource.Schema }
+
+func (b badSchema) Schema() *resource.Schema { return b.s }
+func (b badSchema) Select(context.Context) (sq.SelectBuilder, error) {
+	return sq.Select().From("person"), nil
+}
+
+// A schema that cannot be served is refused when the handler is built,
+// not answered with a 500 on every request: Handler and Routes return the
+// error, the constructors of single handlers panic with it.
+func TestInvalidSchemaAtBuildTime(t *testing.T) {
+	id := resource.ID{Column: "id", Type: resource.Integer}
+	tests := []struct {
+		name   string
+		schema resource.Schema
+		want   string
+	}{
+		{"no type", resource.Schema{Table: "person", ID: id}, "has no type"},
+		{"no id", resource.Schema{Type: "person", Table: "person"}, "has no id column"},
+		{"float id", resource.Schema{Type: "person", Table: "person", ID: resource.ID{Column: "id", Type: resource.Float}}, "id type must be Integer or String"},
+		{"attribute without column", resource.Schema{Type: "person", Table: "person", ID: id,
+			Attributes: []resource.Attribute{{Name: "name"}}}, "has neither column nor expression"},
+		{"duplicate member", resource.Schema{Type: "person", Table: "person", ID: id,
+			Attributes: []resource.Attribute{{Name: "name", Column: "name"}, {Name: "name", Column: "name"}}}, "duplicate or reserved member"},
+		{"soft delete without column", resource.Schema{Type: "person", Table: "person", ID: id,
+			SoftDelete: &resource.SoftDelete{}}, "SoftDelete needs a column"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res := badSchema{&tt.schema}
+			api := &restless.API{Prefix: "/api"}
+			if _, err := api.Handler(res); err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("Handler: err = %v, want one containing %q", err, tt.want)
+			}
+			if _, err := api.Routes(res); err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("Routes: err = %v, want one containing %q", err, tt.want)
+			}
+			for name, build := range map[string]func(resource.Resource) http.Handler{
+				"Collection": api.Collection, "Item": api.Item, "Related": api.Related,
+				"Relationship": api.Relationship, "Eval": api.Eval,
+				"Operations": func(r resource.Resource) http.Handler { return api.Operations(r) },
+			} {
+				func() {
+					defer func() {
+						v := recover()
+						err, _ := v.(error)
+						if err == nil || !strings.Contains(err.Error(), tt.want) {
+							t.Errorf("%s: panic %v, want an error containing %q", name, v, tt.want)
+						}
+					}()
+					build(res)
+				}()
+			}
+		})
+	}
 }
