@@ -1,10 +1,15 @@
 package restless
 
 import (
+	"context"
+	"database/sql"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
+	"time"
 
 	"github.com/gorestless/restless/internal/engine"
 	"github.com/gorestless/restless/jsonapi"
@@ -258,4 +263,113 @@ func (h *collectionHandler) create(w http.ResponseWriter, r *http.Request) {
 func writeCreated(w http.ResponseWriter, r *http.Request, obj *jsonapi.Object) {
 	w.Header().Set("Location", obj.Links.Self)
 	WriteDocument(w, r, http.StatusCreated, &jsonapi.Document{Data: obj, Links: &jsonapi.Links{Self: obj.Links.Self}})
+}
+
+// provision answers a valid POST to a Provisioner's collection: with a
+// job runner, 202 and a job document (or, with Prefer: wait=N, the result
+// if it comes in time); without one, 201 once the work is done.
+func (h *collectionHandler) provision(w http.ResponseWriter, r *http.Request, in *engine.Input, key any) {
+	a, t := h.api, h.t
+	e, l := a.engine(), a.linker(r)
+	// A body naming related resources that do not exist is refused now,
+	// not by a failed job.
+	if err := e.CheckLinks(r.Context(), t, in); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	if a.Jobs == nil {
+		obj, err := e.Provision(r.Context(), t, l, in, key, nil)
+		if err != nil {
+			a.writeError(w, r, err)
+			return
+		}
+		writeCreated(w, r, obj)
+		return
+	}
+	scope, err := jobScope(r.Context(), t.Resource())
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	w.Header().Add("Vary", "Prefer")
+	wait, waitAsked := preferWait(r.Header)
+	jb, err := a.Jobs.Submit(r.Context(), t.Schema().Type, scope,
+		func(ctx context.Context, complete func(tx *sql.Tx, id string) error) (*jsonapi.Object, error) {
+			return e.Provision(ctx, t, l, in, key, func(tx *sql.Tx, obj *jsonapi.Object) error {
+				return complete(tx, obj.ID)
+			})
+		})
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	if waitAsked {
+		wait = a.Jobs.CapWait(wait)
+		w.Header().Set("Preference-Applied", "wait="+strconv.Itoa(int(wait/time.Second)))
+		timer := time.NewTimer(wait)
+		select {
+		case <-jb.Done():
+			timer.Stop()
+			obj, errs := jb.Result()
+			if obj != nil {
+				writeCreated(w, r, obj)
+				return
+			}
+			a.writeError(w, r, joinErrors(errs))
+			return
+		case <-timer.C:
+		case <-r.Context().Done():
+			timer.Stop()
+			return
+		}
+	}
+	rec, err := a.Jobs.Load(r.Context(), jb.ID())
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	obj := jobObject(l, rec, nil)
+	w.Header().Set("Content-Location", obj.Links.Self)
+	w.Header().Set("Retry-After", "1")
+	WriteDocument(w, r, http.StatusAccepted, &jsonapi.Document{Data: obj, Links: &jsonapi.Links{Self: obj.Links.Self}})
+}
+
+// joinErrors returns errs as one error for writeError.
+func joinErrors(errs []*jsonapi.Error) error {
+	out := make([]error, len(errs))
+	for i, e := range errs {
+		out[i] = e
+	}
+	return errors.Join(out...)
+}
+
+// jobScope returns the scope of the request in ctx for jobs of res.
+func jobScope(ctx context.Context, res resource.Resource) (string, error) {
+	if s, ok := res.(resource.JobScoper); ok {
+		return s.JobScope(ctx)
+	}
+	return "", nil
+}
+
+// preferWait returns the wait=N preference of RFC 7240 in h, if any.
+// Preferences that cannot be understood are ignored, as the RFC says.
+func preferWait(h http.Header) (time.Duration, bool) {
+	for _, v := range h.Values("Prefer") {
+		for pref := range strings.SplitSeq(v, ",") {
+			if i := strings.IndexByte(pref, ';'); i >= 0 {
+				pref = pref[:i]
+			}
+			name, val, ok := strings.Cut(strings.TrimSpace(pref), "=")
+			if !ok || !strings.EqualFold(strings.TrimSpace(name), "wait") {
+				continue
+			}
+			val = strings.Trim(strings.TrimSpace(val), `"`)
+			n, err := strconv.ParseUint(val, 10, 31)
+			if err != nil {
+				continue
+			}
+			return time.Duration(n) * time.Second, true
+		}
+	}
+	return 0, false
 }

@@ -59,6 +59,95 @@ type Route struct {
 // the API's Prefix; no resource may use one.
 var ReservedPaths = []string{"eval", "openapi.json", "jobs", "operations"}
 
+// Collection returns the handler of a collection endpoint: GET lists the
+// resources a page at a time and POST creates one (when res is a
+// resource.Creator); PATCH and DELETE change or delete every resource a
+// filter selects when the schema allows bulk changes (Schema.Bulk).
+// Other methods get 405 with Allow. The handler does no content
+// negotiation: wrap it with [Negotiate], as [API.Handler] does.
+// Collection panics if res's schema cannot be served.
+//
+//	mux.Handle("/api/person", api.Collection(person))
+func (a *API) Collection(res resource.Resource) http.Handler {
+	return &collectionHandler{api: a, t: a.register(res)}
+}
+
+// Item returns the handler of an individual resource endpoint: GET fetches
+// the resource, PATCH updates it (when res is a resource.Updater) and
+// DELETE deletes it (when res is a resource.Deleter). Item reads the id
+// from r.PathValue("id"); routers other than ServeMux must call
+// r.SetPathValue. Item panics if res's schema cannot be served.
+//
+//	mux.Handle("/api/person/{id}", api.Item(person))
+func (a *API) Item(res resource.Resource) http.Handler {
+	return &itemHandler{api: a, t: a.register(res)}
+}
+
+// Related returns the handler of the related-resource endpoints of res,
+// such as GET /api/person/1/computers (a collection that takes filters,
+// sorting, pagination, fields and include) and GET /api/computer/1/owner
+// (the object or null). It reads r.PathValue("id") and r.PathValue("rel").
+// Related panics if res's schema cannot be served.
+//
+//	mux.Handle("/api/person/{id}/{rel}", api.Related(person))
+func (a *API) Related(res resource.Resource) http.Handler {
+	return &relHandler{api: a, t: a.register(res)}
+}
+
+// Relationship returns the handler of the relationship endpoints of res,
+// such as /api/person/1/relationships/computers: GET answers the linkage;
+// PATCH replaces it; POST adds to and DELETE removes from a to-many. It
+// reads r.PathValue("id") and r.PathValue("rel"). Relationship panics if
+// res's schema cannot be served.
+//
+//	mux.Handle("/api/person/{id}/relationships/{rel}", api.Relationship(person))
+func (a *API) Relationship(res resource.Resource) http.Handler {
+	return &relHandler{api: a, t: a.register(res), linkage: true}
+}
+
+// Eval returns the handler of a function evaluation endpoint, Flask-Restless
+// style: GET with functions=[{"name": "sum", "field": "age"}] (or the
+// legacy q={"functions": [...]}) evaluates the functions over the
+// resources the filters select and answers a document whose data is null
+// and whose meta holds the results, keyed like "sum__age". The functions
+// are count, sum, avg, min, max and count_distinct. Eval panics if res's
+// schema cannot be served.
+//
+//	mux.Handle("/api/eval/person", api.Eval(person))
+func (a *API) Eval(res resource.Resource) http.Handler {
+	return &evalHandler{api: a, t: a.register(res)}
+}
+
+// Operations returns the handler of the Atomic Operations endpoint
+// (https://jsonapi.org/ext/atomic), conventionally mounted at
+// {Prefix}/operations as [API.Handler] does. A POST carries an
+// "atomic:operations" array: "add" creates a resource from "data" (whose
+// "lid" later operations may use in a "ref" or in relationship linkage),
+// "update" changes a resource named by "data" or "ref", "remove" deletes
+// the resource "ref" names, and with "ref.relationship" the three change a
+// relationship ("add" and "remove" only of a to-many). The operations run
+// in order in ONE transaction with the same checks and hooks as the other
+// endpoints: if one fails, none is kept, and the error document's
+// source.pointer starts with /atomic:operations/N. Success is a 200 with
+// "atomic:results" in operation order, or a 204 when no operation returns
+// data. Targets given as "href" are not supported (400), nor is an "add"
+// of a [Provisioner] resource (403), whose creation cannot join the
+// transaction.
+//
+// The handler negotiates its own content: the request's Content-Type
+// must be application/vnd.api+json with ext="https://jsonapi.org/ext/atomic"
+// (else 415) and Accept must allow it (else 406). Do not wrap it with
+// [Negotiate], which refuses the extension. The types it serves are res
+// and those of the API's other handlers.
+//
+//	mux.Handle("/api/operations", api.Operations(person, computer))
+func (a *API) Operations(res ...resource.Resource) http.Handler {
+	for _, r := range res {
+		a.register(r)
+	}
+	return newOperations(a)
+}
+
 // Routes returns the route table of the given resources under the API's
 // Prefix. It reports schemas that cannot be served and two resources with
 // the same type or path.

@@ -22,7 +22,6 @@ import (
 	sq "github.com/Masterminds/squirrel"
 
 	"github.com/gorestless/restless/dialect"
-	"github.com/gorestless/restless/query"
 	"github.com/gorestless/restless/resource"
 )
 
@@ -147,20 +146,6 @@ func (e *Engine) Register(res resource.Resource) (*Type, error) {
 func (e *Engine) Lookup(typ string) (*Type, bool) {
 	t, ok := (*e.types.Load())[typ]
 	return t, ok
-}
-
-// Resolver returns what package query asks of p's names: which members,
-// fields and relationships requests may name, and the SQL behind them.
-func (e *Engine) Resolver(p *Type) query.Resolver { return resolver{e: e, p: p} }
-
-// ResolverOf returns the Resolver of the registered type typ, for the
-// relationships a filter or sort follows.
-func (e *Engine) ResolverOf(typ string) (query.Resolver, bool) {
-	p, ok := e.Lookup(typ)
-	if !ok {
-		return nil, false
-	}
-	return e.Resolver(p), true
 }
 
 // checkValue asks the dialect, if it is a ValueChecker, whether v can be

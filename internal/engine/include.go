@@ -40,7 +40,7 @@ type objectKey struct{ typ, id string }
 func key(typ, id string) objectKey { return objectKey{typ, id} }
 
 // include loads params.Include for the primary objects of plan p.
-func (e *Engine) include(ctx context.Context, l *Linker, p *Type, primary []*jsonapi.Object, params query.Params) ([]*jsonapi.Object, error) {
+func include(ctx context.Context, e *Engine, l *Linker, p *Type, primary []*jsonapi.Object, params query.Params) ([]*jsonapi.Object, error) {
 	if len(params.Include) == 0 {
 		return nil, nil
 	}
@@ -280,63 +280,4 @@ func dedupe(objs []*jsonapi.Object) []*jsonapi.Object {
 		}
 	}
 	return out
-}
-
-// counts sets meta.count on the to-many relationships named in names of
-// objs, with one grouped query per relationship.
-func (e *Engine) counts(ctx context.Context, p *Type, objs []*jsonapi.Object, names []string) error {
-	for _, name := range names {
-		rel, ok := p.schema.Relationship(name)
-		if !ok || rel.Kind == resource.ToOne {
-			continue
-		}
-		target, ok := e.Lookup(rel.Type)
-		if !ok {
-			continue
-		}
-		n := map[string]int64{}
-		for chunk := range slices.Chunk(parentIDs(p, objs), maxIn) {
-			b, err := target.rows(ctx)
-			if err != nil {
-				return err
-			}
-			var owner string
-			if rel.Kind == resource.ToMany {
-				owner = qualify(target.schema.Table, rel.ForeignKey)
-			} else {
-				owner = qualify(rel.JoinTable, rel.JoinKey)
-				b = b.Join(resource.QuoteIdent(rel.JoinTable) + " ON " + qualify(rel.JoinTable, rel.JoinTargetKey) + " = " + target.idExpr)
-			}
-			text, args, err := b.Columns(owner, "count(*)").Where(sq.Eq{owner: chunk}).GroupBy(owner).
-				PlaceholderFormat(e.d.Placeholder()).ToSql()
-			if err != nil {
-				return err
-			}
-			rows, err := e.query(ctx, text, args...)
-			if err != nil {
-				return err
-			}
-			for rows.Next() {
-				var id any
-				var c int64
-				if err := rows.Scan(&id, &c); err != nil {
-					rows.Close()
-					return err
-				}
-				n[formatID(id)] = c
-			}
-			if err := rows.Close(); err != nil {
-				return err
-			}
-		}
-		for _, o := range objs {
-			if ro := o.Relationship(name); ro != nil {
-				if ro.Meta == nil {
-					ro.Meta = map[string]any{}
-				}
-				ro.Meta["count"] = n[o.ID]
-			}
-		}
-	}
-	return nil
 }

@@ -11,22 +11,6 @@ import (
 	"github.com/gorestless/restless/resource"
 )
 
-// member is one resource identifier of a request's linkage.
-type member struct {
-	id   any
-	meta resource.Values // join-table attributes, for many-to-many
-	ptr  string          // pointer to the identifier
-}
-
-// A Linkage is a decoded relationship object of a request: the related
-// resources it names, each checked to be an id of the related type.
-type Linkage struct {
-	rel     *resource.Relationship
-	toOne   *member // nil with null
-	members []member
-	ptr     string
-}
-
 // checkExists fails with a 404 pointing at the first member the target's
 // row filter does not show.
 func (tx *Tx) checkExists(ctx context.Context, target *Type, ms []member) error {

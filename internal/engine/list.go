@@ -147,7 +147,7 @@ func (e *Engine) Complete(ctx context.Context, p *Type, l *Linker, objs []*jsona
 	if len(params.Include) == 0 {
 		return nil, nil
 	}
-	included, err := e.include(ctx, l, p, objs, params)
+	included, err := include(ctx, e, l, p, objs, params)
 	return included, readFailure(e.d, p.schema, err)
 }
 
@@ -364,3 +364,62 @@ func (e *Engine) evaluate(ctx context.Context, p *Type, params query.Params) (ma
 type rawJSON []byte
 
 func (r rawJSON) MarshalJSON() ([]byte, error) { return r, nil }
+
+// counts sets meta.count on the to-many relationships named in names of
+// objs, with one grouped query per relationship.
+func (e *Engine) counts(ctx context.Context, p *Type, objs []*jsonapi.Object, names []string) error {
+	for _, name := range names {
+		rel, ok := p.schema.Relationship(name)
+		if !ok || rel.Kind == resource.ToOne {
+			continue
+		}
+		target, ok := e.Lookup(rel.Type)
+		if !ok {
+			continue
+		}
+		n := map[string]int64{}
+		for chunk := range slices.Chunk(parentIDs(p, objs), maxIn) {
+			b, err := target.rows(ctx)
+			if err != nil {
+				return err
+			}
+			var owner string
+			if rel.Kind == resource.ToMany {
+				owner = qualify(target.schema.Table, rel.ForeignKey)
+			} else {
+				owner = qualify(rel.JoinTable, rel.JoinKey)
+				b = b.Join(resource.QuoteIdent(rel.JoinTable) + " ON " + qualify(rel.JoinTable, rel.JoinTargetKey) + " = " + target.idExpr)
+			}
+			text, args, err := b.Columns(owner, "count(*)").Where(sq.Eq{owner: chunk}).GroupBy(owner).
+				PlaceholderFormat(e.d.Placeholder()).ToSql()
+			if err != nil {
+				return err
+			}
+			rows, err := e.query(ctx, text, args...)
+			if err != nil {
+				return err
+			}
+			for rows.Next() {
+				var id any
+				var c int64
+				if err := rows.Scan(&id, &c); err != nil {
+					rows.Close()
+					return err
+				}
+				n[formatID(id)] = c
+			}
+			if err := rows.Close(); err != nil {
+				return err
+			}
+		}
+		for _, o := range objs {
+			if ro := o.Relationship(name); ro != nil {
+				if ro.Meta == nil {
+					ro.Meta = map[string]any{}
+				}
+				ro.Meta["count"] = n[o.ID]
+			}
+		}
+	}
+	return nil
+}

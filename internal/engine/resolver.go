@@ -4,8 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"strconv"
-	"strings"
 
 	sq "github.com/Masterminds/squirrel"
 
@@ -17,6 +15,20 @@ import (
 type resolver struct {
 	e *Engine
 	p *Type
+}
+
+// Resolver returns what package query asks of p's names: which members,
+// fields and relationships requests may name, and the SQL behind them.
+func (e *Engine) Resolver(p *Type) query.Resolver { return resolver{e: e, p: p} }
+
+// ResolverOf returns the Resolver of the registered type typ, for the
+// relationships a filter or sort follows.
+func (e *Engine) ResolverOf(typ string) (query.Resolver, bool) {
+	p, ok := e.Lookup(typ)
+	if !ok {
+		return nil, false
+	}
+	return e.Resolver(p), true
 }
 
 func (r resolver) Type() string { return r.p.schema.Type }
@@ -79,43 +91,6 @@ func (r resolver) field(name, expr string, t resource.ValueType) query.Field {
 		},
 		AppendJSON: func(b []byte, v any) []byte { return appendValue(b, t, v) },
 	}
-}
-
-// textValue converts a query-string value of type t.
-func textValue(t resource.ValueType, s string) (any, error) {
-	switch t {
-	case resource.String:
-		return s, nil
-	case resource.Integer:
-		n, err := strconv.ParseInt(s, 10, 64)
-		if err != nil {
-			return nil, errors.New("must be an integer")
-		}
-		return n, nil
-	case resource.Float:
-		f, err := strconv.ParseFloat(s, 64)
-		if err != nil {
-			return nil, errors.New("must be a number")
-		}
-		return f, nil
-	case resource.Boolean:
-		switch strings.ToLower(s) {
-		case "true", "1":
-			return true, nil
-		case "false", "0":
-			return false, nil
-		}
-		return nil, errors.New("must be true or false")
-	case resource.JSON:
-		return s, nil
-	case resource.UUID:
-		if isUUID(s) {
-			return s, nil
-		}
-		return nil, errors.New("must be a UUID")
-	}
-	raw, _ := json.Marshal(s)
-	return decodeValue(t, raw)
 }
 
 func (r resolver) Relation(name string) (query.Relation, bool) {

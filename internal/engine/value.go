@@ -1,9 +1,13 @@
 package engine
 
 import (
+	"bytes"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"math"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gorestless/restless/internal/jsontext"
@@ -235,4 +239,167 @@ func appendTime(b []byte, t time.Time, layout string) []byte {
 	b = append(b, '"')
 	b = t.AppendFormat(b, layout)
 	return append(b, '"')
+}
+
+// decodeValue converts one attribute value of type t. The error completes
+// the sentence "The attribute "x" ...".
+func decodeValue(t resource.ValueType, raw json.RawMessage) (any, error) {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 {
+		return nil, errors.New("has no value")
+	}
+	if string(raw) == "null" {
+		return nil, nil
+	}
+	str := func() (string, bool) {
+		if raw[0] != '"' {
+			return "", false
+		}
+		var s string
+		if err := json.Unmarshal(raw, &s); err != nil {
+			return "", false
+		}
+		return s, true
+	}
+	switch t {
+	case resource.String:
+		if s, ok := str(); ok {
+			return s, nil
+		}
+		return nil, errors.New("must be a string")
+	case resource.UUID:
+		if s, ok := str(); ok {
+			if isUUID(s) {
+				return s, nil
+			}
+		}
+		return nil, errors.New("must be a UUID such as \"123e4567-e89b-12d3-a456-426614174000\"")
+	case resource.Integer:
+		if raw[0] == '-' || raw[0] >= '0' && raw[0] <= '9' {
+			n, err := strconv.ParseInt(string(raw), 10, 64)
+			if err == nil {
+				return n, nil
+			}
+			var ne *strconv.NumError
+			if errors.As(err, &ne) && ne.Err == strconv.ErrRange {
+				return nil, errors.New("is out of the range of a 64-bit integer")
+			}
+		}
+		return nil, errors.New("must be an integer")
+	case resource.Float:
+		if raw[0] == '-' || raw[0] >= '0' && raw[0] <= '9' {
+			f, err := strconv.ParseFloat(string(raw), 64)
+			if err == nil {
+				return f, nil
+			}
+			return nil, errors.New("is out of the range of a 64-bit number")
+		}
+		return nil, errors.New("must be a number")
+	case resource.Boolean:
+		switch string(raw) {
+		case "true":
+			return true, nil
+		case "false":
+			return false, nil
+		}
+		return nil, errors.New("must be true or false")
+	case resource.Date:
+		s, ok := str()
+		if !ok {
+			return nil, errors.New("must be a date string such as \"2006-01-02\"")
+		}
+		if f, ok := sqlFunction(s); ok {
+			return f, nil
+		}
+		d, err := time.Parse(resource.DateFormat, s)
+		if err != nil {
+			return nil, errors.New("must be a date such as \"2006-01-02\"")
+		}
+		return d, nil
+	case resource.Timestamp:
+		s, ok := str()
+		if !ok {
+			return nil, errors.New("must be an RFC 3339 timestamp string")
+		}
+		if f, ok := sqlFunction(s); ok {
+			return f, nil
+		}
+		ts, ok := parseInputTime(s)
+		if !ok {
+			return nil, errors.New("must be an RFC 3339 timestamp such as \"2006-01-02T15:04:05Z\"")
+		}
+		return ts, nil
+	case resource.JSON:
+		var buf bytes.Buffer
+		if err := json.Compact(&buf, raw); err != nil {
+			return nil, errors.New("must be JSON")
+		}
+		return json.RawMessage(buf.Bytes()), nil
+	}
+	return nil, fmt.Errorf("has a type the server cannot decode")
+}
+
+// textValue converts a query-string value of type t.
+func textValue(t resource.ValueType, s string) (any, error) {
+	switch t {
+	case resource.String:
+		return s, nil
+	case resource.Integer:
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil {
+			return nil, errors.New("must be an integer")
+		}
+		return n, nil
+	case resource.Float:
+		f, err := strconv.ParseFloat(s, 64)
+		if err != nil {
+			return nil, errors.New("must be a number")
+		}
+		return f, nil
+	case resource.Boolean:
+		switch strings.ToLower(s) {
+		case "true", "1":
+			return true, nil
+		case "false", "0":
+			return false, nil
+		}
+		return nil, errors.New("must be true or false")
+	case resource.JSON:
+		return s, nil
+	case resource.UUID:
+		if isUUID(s) {
+			return s, nil
+		}
+		return nil, errors.New("must be a UUID")
+	}
+	raw, _ := json.Marshal(s)
+	return decodeValue(t, raw)
+}
+
+func sqlFunction(s string) (resource.SQLFunction, bool) {
+	switch f := resource.SQLFunction(s); f {
+	case resource.CurrentTimestamp, resource.CurrentDate, resource.LocalTimestamp:
+		return f, true
+	}
+	return "", false
+}
+
+// inputTimeLayouts are the accepted timestamp inputs; those without an
+// offset are taken as UTC.
+var inputTimeLayouts = []string{
+	time.RFC3339Nano,
+	"2006-01-02T15:04:05.999999999",
+	"2006-01-02 15:04:05.999999999Z07:00",
+	"2006-01-02 15:04:05.999999999",
+	"2006-01-02T15:04",
+	resource.DateFormat,
+}
+
+func parseInputTime(s string) (time.Time, bool) {
+	for _, l := range inputTimeLayouts {
+		if t, err := time.Parse(l, s); err == nil {
+			return t.UTC(), true
+		}
+	}
+	return time.Time{}, false
 }

@@ -149,22 +149,6 @@ func (tx *Tx) applyToMany(ctx context.Context, parent any, in *Input) error {
 	return nil
 }
 
-// changes returns the to-many changes of a body for the hooks.
-func (in *Input) changes() []resource.LinkChange {
-	var out []resource.LinkChange
-	for _, lk := range in.links {
-		if lk.rel.Kind == resource.ToOne {
-			continue
-		}
-		ids := make([]any, len(lk.members))
-		for i, m := range lk.members {
-			ids[i] = m.id
-		}
-		out = append(out, resource.LinkChange{Name: lk.rel.Name, Op: resource.LinkReplace, IDs: ids})
-	}
-	return out
-}
-
 // updateTx updates the row with key id inside tx: it must be visible
 // before and after.
 func (tx *Tx) update(ctx context.Context, p *Type, l *Linker, id any, in *Input) (*jsonapi.Object, error) {
