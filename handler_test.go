@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -486,5 +488,35 @@ func TestInvalidSchemaAtBuildTime(t *testing.T) {
 				}()
 			}
 		})
+	}
+}
+
+// failingSelect is a resource whose reads fail with an error the client
+// must not see.
+type failingSelect struct{ *resource.Table }
+
+func (failingSelect) Select(context.Context) (sq.SelectBuilder, error) {
+	return sq.SelectBuilder{}, errors.New("secret cause: relation person_x does not exist")
+}
+
+// The cause of a 500 goes to the API's Logger, with the request id, and
+// never into the reply.
+func TestInternalErrorsLogToAPILogger(t *testing.T) {
+	var log bytes.Buffer
+	e := newEnvWith(t, func(api *restless.API) {
+		api.Logger = slog.New(slog.NewTextHandler(&log, nil))
+	}, failingSelect{demo.Person()})
+	for _, path := range []string{"/api/person", "/api/person/1"} {
+		log.Reset()
+		req := httptest.NewRequest("GET", path, nil)
+		req = req.WithContext(middleware.ContextWithRequestID(req.Context(), "req-500"))
+		res := e.serve(req)
+		wantError(t, res, http.StatusInternalServerError, "")
+		if bytes.Contains(res.Body, []byte("secret cause")) {
+			t.Errorf("GET %s: the reply shows the cause: %s", path, res.Body)
+		}
+		if got := log.String(); !strings.Contains(got, "secret cause") || !strings.Contains(got, "request_id=req-500") {
+			t.Errorf("GET %s: API.Logger got %q, want the cause and the request id", path, got)
+		}
 	}
 }
